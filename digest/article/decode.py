@@ -1,0 +1,94 @@
+"""Bytes → text lines: encoding detection and HTML body extraction."""
+
+from __future__ import annotations
+
+import re
+
+from charset_normalizer import from_bytes
+
+from ..errors import DigestError, Problem
+
+HTML_SNIFF = re.compile(rb"<(?:!doctype\s+html|html|body|p|div|article)[\s>]", re.I)
+META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_-]+)", re.I)
+BLOCK_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "figcaption", "blockquote", "pre", "td", "th", "dt", "dd")
+CHROME_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "svg", "button",
+               "template", "select")
+
+
+def decode_bytes(data: bytes, source: str) -> str:
+    """Decode page bytes: UTF-8 first, then what the page declares, then detection.
+
+    GB18030 is a superset of GBK and GB2312, so it stands for all three.
+    """
+    if not data.strip():
+        raise DigestError(Problem(source, "the file is empty", hint="give an article's page text or HTML"))
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DigestError(Problem(source, "the file is binary, not text", hint="save the page as text or HTML"))
+    for encoding in _candidate_encodings(data):
+        try:
+            return data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    raise DigestError(Problem(source, "cannot tell the file's text encoding",
+                              hint="save it as UTF-8 (or GB18030) and try again"))
+
+
+def _candidate_encodings(data: bytes) -> list[str]:
+    candidates = ["utf-8-sig"]
+    declared = META_CHARSET.search(data[:4096])
+    if declared:
+        name = declared.group(1).decode("ascii").lower()
+        candidates.append("gb18030" if name in ("gb2312", "gbk", "gb18030") else name)
+    candidates.append("gb18030")
+    best = from_bytes(data[:65536]).best()
+    if best is not None:
+        candidates.append(best.encoding)
+    return candidates
+
+
+def looks_like_html(text: str, source: str) -> bool:
+    if source.lower().endswith((".html", ".htm", ".xhtml")):
+        return True
+    return bool(HTML_SNIFF.search(text[:4096].encode("utf-8", "ignore")))
+
+
+def html_to_lines(html: str) -> list[str]:
+    """The article's title and body blocks as lines, without the page chrome.
+
+    The body is the element holding the most paragraph text (readability's idea
+    in its simplest form), unless the page marks an <article>.
+    """
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(html, "html.parser")
+    title = soup.find("h1")
+    title_text = title.get_text(" ", strip=True) if title else ""
+    if not title_text and soup.title:
+        title_text = re.split(r"\s*[|_－—-]\s*", soup.title.get_text(strip=True))[0]
+    for tag in soup(CHROME_TAGS):
+        tag.decompose()
+    body = _main_container(soup)
+    lines = [title_text] if title_text else []
+    for block in body.find_all(BLOCK_TAGS):
+        if block.find(BLOCK_TAGS):
+            continue  # the inner blocks carry the text
+        text = block.get_text("", strip=True)
+        if text and text != title_text:
+            lines.append(text)
+    return lines
+
+
+def _main_container(soup):
+    articles = soup.find_all("article")
+    if articles:
+        return max(articles, key=_paragraph_text_length)
+    best, best_len = soup.body or soup, 0
+    for candidate in soup.find_all(["div", "section", "main", "td"]):
+        length = sum(len(p.get_text(strip=True)) for p in candidate.find_all("p", recursive=False))
+        if length > best_len:
+            best, best_len = candidate, length
+    return best
+
+
+def _paragraph_text_length(tag) -> int:
+    return sum(len(p.get_text(strip=True)) for p in tag.find_all("p"))

@@ -1,0 +1,296 @@
+"""Cleaned article → Digest and per-place Entries (the ingest parser's top level).
+
+    parse_article(lines, themes) -> ParsedDigest
+
+Stages: clean the page (clean.py), find the article's scope and each
+paragraph's places (places.py), group paragraphs into sections and entries,
+then fill each entry's fields (fields.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from pypinyin import lazy_pinyin
+
+from .. import gazetteer, lexicon
+from ..errors import DigestError, Problem
+from ..model import Digest, Entry, Place, Section, SourceRef, Theme
+from . import fields
+from .clean import Block, CleanArticle, clean, heading_text
+from .places import Mention, Scope, detect_scope, find_mentions, resolve, subjects
+
+FULL_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})月(\d{1,2})日")
+YEAR = re.compile(r"(20\d{2})年")
+CLOSING_CUES = ("各地", "全省", "全市", "全国", "新的一年", "总之", "座城市", "个城市", "各市", "各区", "各县")
+GENERAL_THEME = "综合"
+
+
+@dataclass
+class ParsedDigest:
+    digest: Digest
+    entries: list[Entry]
+    new_themes: list[Theme] = field(default_factory=list)
+
+
+@dataclass
+class _Paragraph:
+    number: int
+    block: Block
+    section: int | None
+    mentions: list[Mention]
+    heading_place: Place | None = None
+    places: list[Place] = field(default_factory=list)
+    role: str = ""
+    credits: list[str] = field(default_factory=list)
+
+
+def parse_article(lines: list[str], themes: list[Theme], source: str, digest_id: str = "",
+                  date: dt.date | None = None) -> ParsedDigest:
+    gz, lex = gazetteer.load(), lexicon.load()
+    article = clean(lines, lex)
+    if not any(b.kind == "paragraph" for b in article.blocks):
+        raise DigestError(Problem(source, "no article text found (only page chrome or nothing at all)",
+                                  hint="copy the article's text or save its page as HTML"))
+    sections, paragraphs = _outline(article, themes, gz, lex)
+    scope = detect_scope(article.title, [p.mentions for p in paragraphs], gz, lex)
+    _assign_places(paragraphs, sections, scope, gz, lex)
+    _assign_roles(paragraphs, sections, scope)
+    if not any(p.places for p in paragraphs):
+        raise DigestError(Problem(source, "no places recognised: this does not read like a regional round-up",
+                                  hint="check the file is the article; places come from digest/data/gazetteer.tsv"))
+    date = date or _event_date(article, paragraphs, source)
+    digest_id = digest_id or f"{date.isoformat()}-{_region_slug(scope)}"
+    new_themes = _new_themes(sections, themes)
+    digest = _digest(article, sections, paragraphs, scope, digest_id, date, source)
+    entries = _entries(paragraphs, sections, scope, digest, gz, lex)
+    return ParsedDigest(digest, entries, new_themes)
+
+
+@dataclass
+class _Section:
+    heading: str
+    theme: Theme
+    first: int = 0
+    intro: list[str] = field(default_factory=list)
+
+
+def _outline(article: CleanArticle, themes: list[Theme], gz, lex):
+    """Number the paragraphs, open a section at each theme heading, note city headings."""
+    sections: list[_Section] = []
+    paragraphs: list[_Paragraph] = []
+    heading_place: Place | None = None
+    pending_credits: list[str] = []
+    for block in article.blocks:
+        if block.kind == "credit":
+            target = paragraphs[-1].credits if paragraphs and not pending_credits else pending_credits
+            target.append(block.text)
+        elif block.kind == "heading":
+            place = _heading_place(block.simple, gz, lex)
+            if place:
+                heading_place = place
+                continue
+            heading_place = None
+            sections.append(_Section(block.text, _theme_for(heading_text(block.simple), themes)))
+        else:
+            section = len(sections) - 1 if sections else None
+            if section is not None and not sections[section].first:
+                sections[section].first = len(paragraphs) + 1
+            paragraph = _Paragraph(len(paragraphs) + 1, block, section, find_mentions(block.simple, gz, lex),
+                                   heading_place, credits=pending_credits)
+            pending_credits = []
+            paragraphs.append(paragraph)
+    return sections, paragraphs
+
+
+def _heading_place(simple: str, gz, lex) -> Place | None:
+    """【南京】, 南京, 南京市:打造6G之城 — a heading that names a place (not a theme)."""
+    key = re.split(r"[:|]", heading_text(simple), maxsplit=1)[0].strip()
+    places = [p for p in gz.by_alias.get(key, ()) if p.level != "province"]
+    return places[0] if places else None
+
+
+def _theme_for(heading: str, themes: list[Theme]) -> Theme:
+    key = re.split(r"[:|]", heading, maxsplit=1)[0].strip()
+    for text in (key, heading):
+        for theme in themes:
+            if theme.name in text or any(word in text for word in theme.keywords):
+                return theme
+    name = key.rstrip("?") if len(key) <= 3 else key[:2] if len(key) == 4 else key[:6]
+    return Theme(name=name, slug=_slug(name), description=f"由标题“{heading}”而来")
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", "".join(lazy_pinyin(text)).lower()).strip("-")
+    return slug or "theme"
+
+
+def _assign_places(paragraphs, sections, scope: Scope, gz, lex) -> None:
+    for p in paragraphs:
+        if p.heading_place is not None:
+            unit = resolve(Mention(0, 0, (p.heading_place,), 3), scope, gz)
+            p.places = [unit or p.heading_place]
+        else:
+            p.places = subjects(p.mentions, scope, gz)
+
+
+def _assign_roles(paragraphs: list[_Paragraph], sections: list[_Section], scope: Scope) -> None:
+    """intro, section-intro, entry, continuation or closing, for each paragraph."""
+    last_entry = max((p.number for p in paragraphs if p.places), default=0)
+    region = scope.place.short if scope.place else ""
+    previous: _Paragraph | None = None
+    for p in paragraphs:
+        opens_section = p.section is not None and sections[p.section].first == p.number
+        if p.places:
+            p.role = "entry"
+        elif p.number > last_entry and (sections or _mentions_region(p, region)):
+            p.role = "closing"
+        elif previous is None or (previous.role in ("intro",) and p.section is None):
+            p.role = "intro"
+        elif opens_section or (previous.role == "section-intro" and previous.section == p.section):
+            p.role = "section-intro"
+        elif previous.places and previous.section == p.section:
+            p.role = "continuation"
+            p.places = list(previous.places)
+        else:
+            p.role = "intro" if p.section is None and not any(q.places for q in paragraphs[:p.number]) \
+                else "section-intro"
+        previous = p
+
+
+def _mentions_region(p: _Paragraph, region: str) -> bool:
+    text = p.block.simple
+    return bool(region and region in text) or any(cue in text for cue in CLOSING_CUES)
+
+
+def _event_date(article: CleanArticle, paragraphs: list[_Paragraph], source: str) -> dt.date:
+    texts = [article.title] + [p.block.simple for p in paragraphs[:3]]
+    for text in texts:
+        match = FULL_DATE.search(text)
+        if match:
+            return _date(*match.groups(), source)
+    year = next((m.group(1) for t in texts if (m := YEAR.search(t))), article.published[:4])
+    for text in texts:
+        match = MONTH_DAY.search(text)
+        if match and year:
+            return _date(year, *match.groups(), source)
+    if article.published:
+        return dt.date.fromisoformat(article.published[:10])
+    raise DigestError(Problem(source, "cannot find the date of the events (no “2026年1月4日” in the title or intro)",
+                              hint="pass --date YYYY-MM-DD"))
+
+
+def _date(year: str, month: str, day: str, source: str) -> dt.date:
+    try:
+        return dt.date(int(year), int(month), int(day))
+    except ValueError:
+        raise DigestError(Problem(source, f"the article's date {year}年{month}月{day}日 does not exist",
+                                  hint="pass --date YYYY-MM-DD")) from None
+
+
+def _region_slug(scope: Scope) -> str:
+    return scope.place.slug if scope.place else "quanguo"
+
+
+def _new_themes(sections: list[_Section], themes: list[Theme]) -> list[Theme]:
+    known = {t.name for t in themes}
+    found = []
+    for s in sections:
+        if s.theme.name not in known and s.theme not in found:
+            found.append(s.theme)
+    return found
+
+
+def _digest(article, sections, paragraphs, scope, digest_id, date, source) -> Digest:
+    def texts(role: str, section: int | None = None) -> str:
+        return "\n\n".join(p.block.text for p in paragraphs
+                           if p.role == role and (section is None or p.section == section))
+
+    return Digest(
+        id=digest_id,
+        title=article.title,
+        date=date,
+        region=scope.place.short if scope.place else "全国",
+        province=scope.place.name if scope.level == "province" else
+        (scope.place.province and _province_name(scope.place.province)) if scope.place else "",
+        published=article.published,
+        outlet=article.outlet,
+        author="、".join(article.authors),
+        editors=tuple(article.editors),
+        sources=tuple(article.sources),
+        intro=texts("intro"),
+        closing=texts("closing"),
+        sections=tuple(Section(heading=s.heading, theme=s.theme.name, first=s.first, intro=texts("section-intro", i))
+                       for i, s in enumerate(sections)),
+        paragraphs=tuple(p.block.text for p in paragraphs),
+        source_file=source,
+    )
+
+
+def _province_name(code: str) -> str:
+    return gazetteer.load().by_code[("province", code)].name
+
+
+def _entries(paragraphs, sections, scope, digest: Digest, gz, lex) -> list[Entry]:
+    groups: dict[Place, list[_Paragraph]] = {}
+    for p in paragraphs:
+        for place in p.places:
+            groups.setdefault(place, []).append(p)
+    general = Theme(GENERAL_THEME, "zonghe")
+    entries = []
+    for place, members in groups.items():
+        first = members[0]
+        theme = sections[first.section].theme if first.section is not None else general
+        text = _text_about(place, members, scope, gz, lex)
+        sentence_list = fields.sentences(text)
+        names = (place.short, place.name, place.display)
+        credits = [c for p in members for c in p.credits]
+        entries.append(Entry(
+            city=place.display,
+            slug=place.slug,
+            code=place.code,
+            province=gz.province_of(place).name,
+            theme=theme.name,
+            date=digest.date,
+            headline=fields.headline(sentence_list, names),
+            summary=fields.summary(sentence_list),
+            body="\n\n".join(p.block.text for p in members),
+            people=tuple(fields.people(text, lex, _foreign(place, scope, gz, lex))),
+            figures=tuple(fields.figures(text, lex)),
+            events=tuple(fields.events(text, lex)),
+            image_credit="; ".join(dict.fromkeys(credits)),
+            source=SourceRef(digest.id, tuple(p.number for p in members),
+                             quote=fields.sentences(first.block.text)[0][:80] if first.block.text else ""),
+        ))
+    return entries
+
+
+def _text_about(place: Place, members: list[_Paragraph], scope, gz, lex) -> str:
+    """The sentences of the entry's paragraphs that speak of this place."""
+    parts = []
+    for p in members:
+        if len(p.places) == 1:
+            parts.append(p.block.simple)
+            continue
+        current = p.places[0]
+        for sentence in fields.sentences(p.block.simple):
+            units = [resolve(m, scope, gz) for m in find_mentions(sentence, gz, lex) if m.weight >= 2]
+            units = [u for u in units if u in p.places]
+            current = units[0] if units else current
+            if current == place:
+                parts.append(sentence)
+    return "".join(parts)
+
+
+def _foreign(place: Place, scope: Scope, gz, lex):
+    """A test for 'the words before this title name another place'."""
+    def is_foreign(before: str) -> bool:
+        mentions = find_mentions(before, gz, lex)
+        if not mentions or mentions[-1].end != len(before):
+            return False
+        unit = resolve(mentions[-1], scope, gz)
+        return unit is None or unit != place
+    return is_foreign

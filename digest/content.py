@@ -1,0 +1,428 @@
+"""Read a content folder into the model, validating everything first.
+
+Layout:  site.yaml · themes.yaml · pages/*.md · <digest-id>/digest.yaml ·
+<digest-id>/<slug>.yaml (one per place).  Every problem in every file is
+collected with its path and line; nothing is rendered from invalid content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from . import gazetteer, yamlio
+from .errors import DigestError, Problem, display_path
+from .model import Digest, Entry, Figure, Page, Person, Section, Settings, Site, SourceRef, Theme
+
+SAFE_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
+SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,100}$")
+RESERVED = {"con", "prn", "aux", "nul", "com1", "com2", "com3", "lpt1", "lpt2", "lpt3"}
+DIGEST_FILE = "digest.yaml"
+ENTRY_KEYS = ("city", "slug", "code", "province", "theme", "date", "headline", "summary", "body", "people",
+              "figures", "events", "image_credit", "source")
+REQUIRED_ENTRY_KEYS = ("city", "slug", "theme", "headline", "body")
+DIGEST_KEYS = ("title", "id", "region", "province", "date", "published", "outlet", "author", "editors", "sources",
+               "intro", "closing", "sections", "paragraphs", "source_file", "themes")
+SETTINGS_KEYS = ("title", "description", "base_url", "per_page", "templates", "language")
+THEME_KEYS = ("name", "slug", "description", "keywords", "color")
+DEFAULT_THEME_COLOR = "#3d5a80"
+
+
+class _Reader:
+    """Collects problems while converting raw YAML values to model values."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.problems: list[Problem] = []
+
+    def shown(self, path: Path) -> str:
+        return display_path(path)
+
+    def report(self, path: Path, message: str, line: int | None = None, hint: str = "", warning=False) -> None:
+        self.problems.append(Problem(self.shown(path), message, line, hint, warning))
+
+    def load(self, path: Path):
+        data, problem = yamlio.load_file(path, self.shown(path))
+        if problem:
+            self.problems.append(problem)
+        return data
+
+    def mapping(self, data, path: Path, what: str):
+        if data is None:
+            data = yamlio.LineMap()
+            data.lines, data.line = {}, 1
+        if not isinstance(data, dict):
+            self.report(path, f"{what} must be a mapping of keys to values", 1, "see README for an example")
+            return None
+        return data
+
+    def unknown_keys(self, data: dict, allowed: tuple[str, ...], path: Path) -> None:
+        for key in data:
+            if key not in allowed:
+                self.report(path, f"unknown key '{key}'", _line(data, key),
+                            f"use one of {', '.join(allowed)} (or remove it)")
+
+    def text(self, data: dict, key: str, path: Path, required: bool = False) -> str:
+        value = data.get(key)
+        if value is None or value == "":
+            if required:
+                self.report(path, f"'{key}' is missing", data.line if hasattr(data, "line") else None,
+                            f"add a '{key}:' line")
+            return ""
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+        if not isinstance(value, str):
+            self.report(path, f"'{key}' must be text, not {_kind(value)}", _line(data, key), "write it as one line of text")
+            return ""
+        return value
+
+    def texts(self, data: dict, key: str, path: Path) -> tuple[str, ...]:
+        value = data.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            return (value,)
+        if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
+            self.report(path, f"'{key}' must be a list of text", _line(data, key), "write one '- item' per line")
+            return ()
+        return tuple(str(v) for v in value)
+
+    def date(self, data: dict, key: str, path: Path, required: bool = True) -> dt.date | None:
+        value = data.get(key)
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip()[:10])
+            except ValueError:
+                pass
+        if value is not None or required:
+            self.report(path, f"'{key}' must be a date like 2026-01-04, not {value!r}", _line(data, key),
+                        "write the date as YYYY-MM-DD")
+        return None
+
+
+def _line(data, key) -> int | None:
+    lines = getattr(data, "lines", None)
+    return lines.get(key) if lines else getattr(data, "line", None)
+
+
+def _kind(value) -> str:
+    return {list: "a list", dict: "a mapping", bool: "true/false"}.get(type(value), type(value).__name__)
+
+
+def read_site(root: Path) -> Site:
+    """The whole content folder as a validated Site, or DigestError with every problem."""
+    root = Path(root)
+    if not root.is_dir():
+        raise DigestError(Problem(display_path(root), "content folder not found",
+                                  hint="run from the project folder or pass --content DIR"))
+    reader = _Reader(root)
+    settings = read_settings(root, reader)
+    themes = read_themes(root, reader)
+    digests, entries = [], []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and (p / DIGEST_FILE).exists()):
+        if not _safe_child(root, folder, reader):
+            continue
+        digest = _read_digest(folder, reader)
+        if digest is None:
+            continue
+        themes = themes + _digest_themes(folder, themes, reader)
+        digests.append(digest)
+        entries.extend(_read_entries(folder, digest, reader))
+    _check_references(themes, digests, entries, reader)
+    pages = _read_pages(root, reader)
+    errors = [p for p in reader.problems if not p.warning]
+    if errors:
+        raise DigestError(errors)
+    digests.sort(key=lambda d: (d.date, d.id), reverse=True)
+    entries.sort(key=lambda e: (e.digest_id, e.slug))
+    gz = gazetteer.load()
+    return Site(settings, tuple(themes), tuple(digests), tuple(entries), tuple(pages),
+                {p.slug: p for p in gz.places if p.level != "province"})
+
+
+def problems_in(root: Path) -> list[Problem]:
+    """Every problem (warnings included) without raising: for `digest check`."""
+    try:
+        read_site(root)
+    except DigestError as exc:
+        return exc.problems
+    return []
+
+
+def _safe_child(root: Path, path: Path, reader: _Reader) -> bool:
+    """Refuse symlinks that leave the content folder and names unsafe as paths."""
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        reader.report(path, "links outside the content folder", hint="replace the link with a real folder or file")
+        return False
+    return True
+
+
+def read_settings(root: Path, reader: _Reader) -> Settings:
+    path = root / "site.yaml"
+    if not path.exists():
+        return Settings()
+    data = reader.mapping(reader.load(path), path, "site.yaml")
+    if data is None:
+        return Settings()
+    reader.unknown_keys(data, SETTINGS_KEYS, path)
+    per_page = data.get("per_page", 20)
+    if not isinstance(per_page, int) or isinstance(per_page, bool) or not 1 <= per_page <= 1000:
+        reader.report(path, f"'per_page' must be a whole number from 1 to 1000, not {per_page!r}",
+                      _line(data, "per_page"), "for example: per_page: 20")
+        per_page = 20
+    base_url = reader.text(data, "base_url", path)
+    if base_url and not re.match(r"^https?://[^\s\"'<>]+$", base_url):
+        reader.report(path, f"'base_url' must start with http:// or https://, not {base_url!r}",
+                      _line(data, "base_url"), "for example: base_url: https://news.example.org/digest/")
+        base_url = ""
+    return Settings(
+        title=reader.text(data, "title", path) or "digest",
+        description=reader.text(data, "description", path),
+        base_url=base_url.rstrip("/") + "/" if base_url else "",
+        per_page=per_page,
+        templates=reader.text(data, "templates", path),
+        language=reader.text(data, "language", path) or "zh-CN",
+    )
+
+
+def read_themes(root: Path, reader: _Reader) -> list[Theme]:
+    path = root / "themes.yaml"
+    if not path.exists():
+        reader.report(path, "themes.yaml is missing", hint="create it with the themes 科创, 产业, 民生 (see README)")
+        return []
+    data = reader.load(path)
+    items = data.get("themes") if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        reader.report(path, "themes.yaml must hold a list of themes under 'themes:'", 1,
+                      "write '- name: 科创' items under 'themes:'")
+        return []
+    return _themes_from(items, path, reader, [])
+
+
+def _themes_from(items: list, path: Path, reader: _Reader, known: list[Theme]) -> list[Theme]:
+    themes: list[Theme] = []
+    for item in items:
+        if not isinstance(item, dict):
+            reader.report(path, "each theme must be a mapping with 'name' and 'slug'", None, "see README")
+            continue
+        reader.unknown_keys(item, THEME_KEYS, path)
+        name = reader.text(item, "name", path, required=True)
+        slug = reader.text(item, "slug", path, required=True)
+        if slug and not SAFE_SLUG.match(slug):
+            reader.report(path, f"theme slug '{slug}' is not a safe URL segment", _line(item, "slug"),
+                          "use lowercase letters, digits and '-', e.g. kechuang")
+            continue
+        if any(t.name == name or t.slug == slug for t in known + themes):
+            if any(t.name == name and t.slug == slug for t in known):
+                continue  # the same theme declared again by another digest
+            reader.report(path, f"theme '{name}' ({slug}) is defined twice", _line(item, "name"),
+                          "give each theme a unique name and slug")
+            continue
+        color = reader.text(item, "color", path) or DEFAULT_THEME_COLOR
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", color):
+            reader.report(path, f"theme colour '{color}' is not a #rrggbb colour", _line(item, "color"),
+                          "for example: color: '#c0392b'")
+            color = DEFAULT_THEME_COLOR
+        if name and slug:
+            themes.append(Theme(name, slug, reader.text(item, "description", path),
+                                reader.texts(item, "keywords", path), color))
+    return themes
+
+
+def _digest_themes(folder: Path, known: list[Theme], reader: _Reader) -> list[Theme]:
+    """Themes a digest brought with it (headings no themes.yaml theme matched)."""
+    path = folder / DIGEST_FILE
+    data = reader.load(path) if path.exists() else None
+    items = data.get("themes") if isinstance(data, dict) else None
+    return _themes_from(items, path, reader, known) if isinstance(items, list) else []
+
+
+def _read_digest(folder: Path, reader: _Reader) -> Digest | None:
+    path = folder / DIGEST_FILE
+    data = reader.mapping(reader.load(path), path, "a digest file")
+    if data is None:
+        return None
+    reader.unknown_keys(data, DIGEST_KEYS, path)
+    digest_id = reader.text(data, "id", path) or folder.name
+    if digest_id != folder.name:
+        reader.report(path, f"id '{digest_id}' differs from its folder name '{folder.name}'", _line(data, "id"),
+                      f"set id: {folder.name} or rename the folder")
+    if not SAFE_ID.match(folder.name) or folder.name.lower() in RESERVED:
+        reader.report(path, f"folder name '{folder.name}' is not a safe digest id", None,
+                      "use letters, digits and '-', e.g. 2026-01-04-jiangsu")
+        return None
+    paragraphs = reader.texts(data, "paragraphs", path)
+    sections = []
+    for item in data.get("sections") or []:
+        if not isinstance(item, dict):
+            reader.report(path, "each section must be a mapping (heading, theme, first)", _line(data, "sections"))
+            continue
+        first = item.get("first", 0)
+        if not isinstance(first, int) or not 0 <= first <= len(paragraphs):
+            reader.report(path, f"section 'first' must be a paragraph number from 1 to {len(paragraphs)}",
+                          _line(item, "first"), "count paragraphs from 1")
+            first = 0
+        sections.append(Section(reader.text(item, "heading", path), reader.text(item, "theme", path), first,
+                                reader.text(item, "intro", path)))
+    date = reader.date(data, "date", path)
+    return Digest(
+        id=folder.name,
+        title=reader.text(data, "title", path, required=True),
+        date=date or dt.date(1970, 1, 1),
+        region=reader.text(data, "region", path),
+        province=reader.text(data, "province", path),
+        published=reader.text(data, "published", path),
+        outlet=reader.text(data, "outlet", path),
+        author=reader.text(data, "author", path),
+        editors=reader.texts(data, "editors", path),
+        sources=reader.texts(data, "sources", path),
+        intro=reader.text(data, "intro", path),
+        closing=reader.text(data, "closing", path),
+        sections=tuple(sections),
+        paragraphs=paragraphs,
+        source_file=reader.text(data, "source_file", path),
+        path=reader.shown(path),
+    )
+
+
+def _read_entries(folder: Path, digest: Digest, reader: _Reader) -> list[Entry]:
+    entries = []
+    for path in sorted(folder.glob("*.yaml")):
+        if path.name == DIGEST_FILE or not _safe_child(reader.root, path, reader):
+            continue
+        data = reader.mapping(reader.load(path), path, "an entry file")
+        if data is not None:
+            entry = _entry_from(data, path, digest, reader)
+            if entry:
+                entries.append(entry)
+    return entries
+
+
+def _entry_from(data: dict, path: Path, digest: Digest, reader: _Reader) -> Entry | None:
+    reader.unknown_keys(data, ENTRY_KEYS, path)
+    before = len(reader.problems)
+    values = {key: reader.text(data, key, path, required=key in REQUIRED_ENTRY_KEYS)
+              for key in ("city", "slug", "code", "province", "theme", "headline", "summary", "body",
+                          "image_credit")}
+    slug = values["slug"]
+    if slug and (not SAFE_SLUG.match(slug) or slug in RESERVED):
+        reader.report(path, f"slug '{slug}' is not a safe URL segment", _line(data, "slug"),
+                      "use lowercase letters, digits and '-', e.g. nanjing")
+    elif slug and slug != path.stem:
+        reader.report(path, f"slug '{slug}' differs from the file name '{path.stem}'", _line(data, "slug"),
+                      f"set slug: {path.stem} or rename the file to {slug}.yaml")
+    date = reader.date(data, "date", path, required=False) or digest.date
+    people = _people(data, path, reader)
+    figures = _figures(data, path, reader)
+    source = _source(data, path, digest, reader)
+    if len([p for p in reader.problems[before:] if not p.warning]):
+        return None
+    if not values["summary"]:
+        reader.report(path, "entry has no summary", _line(data, "city"), "add a 'summary:' line", warning=True)
+    if not values["image_credit"]:
+        reader.report(path, "entry has no image credit", _line(data, "city"), "add 'image_credit:'", warning=True)
+    return Entry(
+        city=values["city"], slug=slug, code=values["code"], province=values["province"], theme=values["theme"],
+        date=date, headline=values["headline"], summary=values["summary"], body=values["body"],
+        people=people, figures=figures, events=reader.texts(data, "events", path),
+        image_credit=values["image_credit"], source=source, path=reader.shown(path),
+    )
+
+
+def _people(data: dict, path: Path, reader: _Reader) -> tuple[Person, ...]:
+    items = data.get("people") or []
+    if not isinstance(items, list):
+        reader.report(path, "'people' must be a list of {name, title}", _line(data, "people"),
+                      "write '- {name: 王剑锋, title: 市委书记}'")
+        return ()
+    people = []
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            reader.report(path, "each person needs a 'name' (and a 'title')", _line(data, "people"),
+                          "write '- {name: 王剑锋, title: 市委书记}'")
+            continue
+        people.append(Person(item["name"], str(item.get("title") or "")))
+    return tuple(people)
+
+
+def _figures(data: dict, path: Path, reader: _Reader) -> tuple[Figure, ...]:
+    items = data.get("figures") or []
+    if not isinstance(items, list):
+        reader.report(path, "'figures' must be a list of {value, unit, text}", _line(data, "figures"),
+                      "write '- {value: 13800, unit: PFLOPS, text: …}'")
+        return ()
+    figures = []
+    for item in items:
+        value = item.get("value") if isinstance(item, dict) else None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            reader.report(path, f"a figure's 'value' must be a number, not {value!r}", _line(data, "figures"),
+                          "write the number alone, e.g. value: 2.7, unit: 万亿元")
+            continue
+        figures.append(Figure(value, str(item.get("unit") or ""), str(item.get("text") or "")))
+    return tuple(figures)
+
+
+def _source(data: dict, path: Path, digest: Digest, reader: _Reader) -> SourceRef:
+    raw = data.get("source")
+    if raw is None:
+        return SourceRef(digest.id, ())
+    if not isinstance(raw, dict):
+        reader.report(path, "'source' must be a mapping {digest, paragraphs, quote}", _line(data, "source"))
+        return SourceRef(digest.id, ())
+    paragraphs = raw.get("paragraphs") or []
+    if not isinstance(paragraphs, list) or not all(isinstance(n, int) and not isinstance(n, bool) for n in paragraphs):
+        reader.report(path, "'source.paragraphs' must be a list of paragraph numbers", _line(raw, "paragraphs"),
+                      "for example: paragraphs: [3, 4]")
+        paragraphs = []
+    bad = [n for n in paragraphs if not 1 <= n <= len(digest.paragraphs)]
+    if bad:
+        reader.report(path, f"source paragraph {bad[0]} does not exist in {digest.id} "
+                            f"(it has {len(digest.paragraphs)})", _line(raw, "paragraphs"),
+                      "point at a paragraph number of digest.yaml's 'paragraphs'")
+    named = raw.get("digest", digest.id)
+    if named != digest.id:
+        reader.report(path, f"source digest '{named}' is not this folder's digest '{digest.id}'",
+                      _line(raw, "digest"), f"set digest: {digest.id}")
+    return SourceRef(digest.id, tuple(n for n in paragraphs if n not in bad), str(raw.get("quote") or ""))
+
+
+def _check_references(themes: list[Theme], digests: list[Digest], entries: list[Entry], reader: _Reader) -> None:
+    names = {t.name for t in themes}
+    listed = ", ".join(t.name for t in themes)
+    for entry in entries:
+        if entry.theme and entry.theme not in names:
+            reader.problems.append(Problem(entry.path, f"theme '{entry.theme}' is not defined",
+                                           _entry_line(entry, "theme"),
+                                           f"use one of {listed} or add it to themes.yaml"))
+    for digest in digests:
+        for section in digest.sections:
+            if section.theme and section.theme not in names:
+                reader.problems.append(Problem(digest.path, f"section theme '{section.theme}' is not defined",
+                                               None, f"use one of {listed} or add it to themes.yaml"))
+
+
+def _entry_line(entry: Entry, key: str) -> int | None:
+    data, _ = yamlio.load_file(Path(entry.path), entry.path)
+    return _line(data, key) if isinstance(data, dict) else None
+
+
+def _read_pages(root: Path, reader: _Reader) -> list[Page]:
+    folder = root / "pages"
+    pages = []
+    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+        slug = path.stem
+        if not SAFE_SLUG.match(slug):
+            reader.report(path, f"page name '{slug}' is not a safe URL segment", None,
+                          "rename it with lowercase letters, digits and '-'")
+            continue
+        text = path.read_text(encoding="utf-8")
+        title = next((line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("# ")), slug)
+        pages.append(Page(slug, title, text, reader.shown(path)))
+    return pages

@@ -1,0 +1,185 @@
+"""Ingest: an article file → YAML files under content/, never overwriting a person's edits.
+
+Read the article (decode), parse it (article.parse), then write the digest
+file, one file per place and a copy of the article.  What ingest wrote is
+recorded by hash in `<digest>/.ingest.json`: a file whose text no longer
+matches was edited by a person and is kept unless --force.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import content, yamlio
+from .article.decode import decode_bytes, html_to_lines, looks_like_html
+from .article.parse import parse_article
+from .errors import DigestError, Problem, display_path
+from .model import Digest, Entry, Theme
+from .output import locked, write_atomic
+
+RECORD = ".ingest.json"
+ENTRY_HEADER = """\
+One place's part of a round-up, written by `digest ingest`.
+Edit freely: ingest never overwrites a file you changed (unless --force).
+Keys: city, slug (must match the file name), theme (see themes.yaml), headline,
+summary, body (Markdown), people, figures, events, image_credit, source."""
+DIGEST_HEADER = """\
+A round-up as published, written by `digest ingest`. Entries cite paragraphs by
+number (1 = the first item of 'paragraphs'). Edit freely; your edits are kept."""
+
+
+@dataclass
+class IngestReport:
+    digest_id: str
+    written: list[Path] = field(default_factory=list)
+    kept: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)
+    entries: int = 0
+
+
+def read_article(source: str, stdin=None) -> tuple[list[str], str]:
+    """The article's lines and a name for messages; '-' reads standard input."""
+    if source == "-":
+        data = (stdin or sys.stdin.buffer).read()
+        name = "<stdin>"
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise DigestError(Problem(source, "file not found", hint="check the path of the article"))
+        data, name = path.read_bytes(), display_path(path)
+    text = decode_bytes(data, name)
+    if looks_like_html(text, name):
+        return html_to_lines(text), name
+    return text.splitlines(), name
+
+
+def ingest(source: str, content_dir: Path, digest_id: str = "", force: bool = False,
+           date: dt.date | None = None, stdin=None) -> IngestReport:
+    lines, name = read_article(source, stdin)
+    themes = _known_themes(content_dir)
+    parsed = parse_article(lines, themes, name, digest_id=digest_id, date=date)
+    article_copy = _article_copy_name(source, parsed.digest)
+    digest = _with_source_file(parsed.digest, article_copy)
+    files = {f"{digest.id}/{content.DIGEST_FILE}": yamlio.dump(_digest_data(digest, parsed.new_themes), DIGEST_HEADER)}
+    for entry in parsed.entries:
+        files[f"{digest.id}/{entry.slug}.yaml"] = yamlio.dump(entry_data(entry), ENTRY_HEADER)
+    raw = Path(source).read_bytes() if source != "-" else "\n".join(lines).encode("utf-8")
+    with locked(content_dir, "ingest"):
+        report = _write_all(content_dir, digest.id, files, force)
+        target = content_dir / article_copy
+        if not target.exists():
+            write_atomic(target, raw)
+    report.entries = len(parsed.entries)
+    return report
+
+
+def _known_themes(content_dir: Path) -> list[Theme]:
+    reader = content._Reader(content_dir)
+    themes = content.read_themes(content_dir, reader) if (content_dir / "themes.yaml").exists() else []
+    return themes or default_themes()
+
+
+def default_themes() -> list[Theme]:
+    from importlib import resources
+
+    data = yamlio.load_text(resources.files("digest.data").joinpath("themes.yaml").read_text(encoding="utf-8"),
+                            "themes.yaml")[0]
+    return [Theme(t["name"], t["slug"], t.get("description", ""), tuple(t.get("keywords", ())),
+                  t.get("color", content.DEFAULT_THEME_COLOR)) for t in data["themes"]]
+
+
+def _article_copy_name(source: str, digest: Digest) -> str:
+    suffix = Path(source).suffix.lower() if source != "-" else ".txt"
+    return f"articles/{digest.id}{suffix if suffix in ('.txt', '.html', '.htm') else '.txt'}"
+
+
+def _with_source_file(digest: Digest, name: str) -> Digest:
+    from dataclasses import replace
+
+    return replace(digest, source_file=name)
+
+
+def _write_all(content_dir: Path, digest_id: str, files: dict[str, str], force: bool) -> IngestReport:
+    """Write what is new or untouched since the last ingest; keep what a person edited."""
+    report = IngestReport(digest_id)
+    record_path = content_dir / digest_id / RECORD
+    record = _read_record(record_path)
+    for relative, text in files.items():
+        path = content_dir / relative
+        new_hash = _hash(text)
+        if path.exists():
+            current = _hash(path.read_text(encoding="utf-8", errors="replace"))
+            if current == new_hash:
+                report.unchanged.append(path)
+                record[relative] = new_hash
+                continue
+            if current != record.get(relative) and not force:
+                report.kept.append(path)
+                continue
+        write_atomic(path, text)
+        record[relative] = new_hash
+        report.written.append(path)
+    write_atomic(record_path, json.dumps(dict(sorted(record.items())), ensure_ascii=False, indent=1) + "\n")
+    return report
+
+
+def _read_record(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def entry_data(entry: Entry) -> dict:
+    """An entry as the YAML mapping people edit, keys in a stable order."""
+    return {
+        "city": entry.city,
+        "slug": entry.slug,
+        "code": entry.code,
+        "province": entry.province,
+        "theme": entry.theme,
+        "date": entry.date.isoformat(),
+        "headline": entry.headline,
+        "summary": entry.summary,
+        "body": entry.body,
+        "people": [{"name": p.name, "title": p.title} for p in entry.people],
+        "figures": [{"value": f.value, "unit": f.unit, "text": f.text} for f in entry.figures],
+        "events": list(entry.events),
+        "image_credit": entry.image_credit,
+        "source": {"digest": entry.source.digest, "paragraphs": list(entry.source.paragraphs),
+                   "quote": entry.source.quote} if entry.source else {},
+    }
+
+
+def _digest_data(digest: Digest, new_themes: list[Theme]) -> dict:
+    data = {
+        "title": digest.title,
+        "id": digest.id,
+        "region": digest.region,
+        "province": digest.province,
+        "date": digest.date.isoformat(),
+        "published": digest.published,
+        "outlet": digest.outlet,
+        "author": digest.author,
+        "editors": list(digest.editors),
+        "sources": list(digest.sources),
+        "source_file": digest.source_file,
+        "intro": digest.intro,
+        "closing": digest.closing,
+        "sections": [{"heading": s.heading, "theme": s.theme, "first": s.first, "intro": s.intro}
+                     for s in digest.sections],
+        "paragraphs": list(digest.paragraphs),
+    }
+    if new_themes:
+        data["themes"] = [{"name": t.name, "slug": t.slug, "description": t.description} for t in new_themes]
+    return data

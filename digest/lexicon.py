@@ -1,0 +1,63 @@
+"""The parser's word lists (digest/data/lexicon.yaml), loaded once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import yaml
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    tail_markers: tuple[str, ...]
+    chrome_lines: frozenset[str]
+    chrome_suffixes: tuple[str, ...]
+    breadcrumb_separators: tuple[str, ...]
+    credit_prefixes: tuple[str, ...]
+    credit_suffixes: tuple[str, ...]
+    author_roles: tuple[str, ...]
+    editor_roles: tuple[str, ...]
+    source_prefixes: tuple[str, ...]
+    local_titles: tuple[str, ...]
+    nonlocal_title_prefixes: tuple[str, ...]
+    name_followers: tuple[str, ...]
+    surnames: frozenset[str]
+    compound_surnames: tuple[str, ...]
+    org_suffixes: tuple[str, ...]
+    event_suffixes: tuple[str, ...]
+    event_openers: tuple[str, ...]
+    document_suffixes: tuple[str, ...]
+    figure_units: tuple[str, ...]
+
+
+def _longest_first(words) -> tuple[str, ...]:
+    return tuple(sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+@cache
+def load() -> Lexicon:
+    text = resources.files("digest.data").joinpath("lexicon.yaml").read_text(encoding="utf-8")
+    raw = yaml.safe_load(text)
+    return Lexicon(
+        tail_markers=tuple(raw["tail_markers"]),
+        chrome_lines=frozenset(raw["chrome_lines"]),
+        chrome_suffixes=tuple(raw["chrome_suffixes"]),
+        breadcrumb_separators=tuple(raw["breadcrumb_separators"]),
+        credit_prefixes=_longest_first(raw["credit_prefixes"]),
+        credit_suffixes=tuple(raw["credit_suffixes"]),
+        author_roles=_longest_first(raw["author_roles"]),
+        editor_roles=_longest_first(raw["editor_roles"]),
+        source_prefixes=_longest_first(raw["source_prefixes"]),
+        local_titles=_longest_first(raw["local_titles"]),
+        nonlocal_title_prefixes=tuple(raw["nonlocal_title_prefixes"]),
+        name_followers=_longest_first(raw["name_followers"]),
+        surnames=frozenset(raw["surnames"].replace(" ", "")),
+        compound_surnames=tuple(raw["compound_surnames"]),
+        org_suffixes=_longest_first(raw["org_suffixes"]),
+        event_suffixes=_longest_first(raw["event_suffixes"]),
+        event_openers=_longest_first(raw["event_openers"]),
+        document_suffixes=tuple(raw["document_suffixes"]),
+        figure_units=_longest_first(raw["figure_units"]),
+    )

@@ -1,0 +1,114 @@
+"""Writing files safely: atomic file writes, a whole-folder swap, and a lock.
+
+A reader never sees a half-written file or site: files are written to a
+temporary name and renamed; a site is built in a sibling folder and swapped
+in at the end.  Nothing is written outside the folder it was given.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from .errors import DigestError, Problem, display_path
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+FILE_MODE = 0o666 & ~_current_umask()
+
+
+def write_atomic(path: Path, data: bytes | str) -> None:
+    """Write to a temporary file beside `path`, fsync, then rename over it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, FILE_MODE)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def safe_join(root: Path, relative: str) -> Path:
+    """root/relative, refusing anything that would land outside root (Pelican's sanitised_join)."""
+    if "\x00" in relative or relative.startswith(("/", "\\")) or "\\" in relative:
+        raise DigestError(Problem(relative, "output path is not a plain relative path"))
+    target = (root / relative).resolve()
+    base = root.resolve()
+    if target != base and base not in target.parents:
+        raise DigestError(Problem(relative, "output path points outside the output folder"))
+    return root / relative
+
+
+def staging_folder(output: Path) -> Path:
+    """A fresh folder beside `output` to build into."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{output.name}.build-", dir=output.parent))
+
+
+def swap_in(staging: Path, output: Path) -> None:
+    """Replace `output` with `staging` in two renames; the old site is removed after."""
+    old = None
+    if output.exists():
+        old = output.with_name(f".{output.name}.old-{os.getpid()}-{time.monotonic_ns()}")
+        os.replace(output, old)
+    os.replace(staging, output)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def remove_stale(output: Path) -> None:
+    """Leftovers of builds that were killed mid-way."""
+    for stale in output.parent.glob(f".{output.name}.build-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    for stale in output.parent.glob(f".{output.name}.old-*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def locked(folder: Path, what: str, wait: float = 600.0):
+    """Hold an exclusive lock for `folder` so two builds or ingests never interleave.
+
+    A second process waits (saying so once), and gives up after `wait` seconds.
+    """
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = folder.parent / f".{folder.name}.lock"
+    with open(lock_path, "a+") as fh:
+        deadline = time.monotonic() + wait
+        told = False
+        while True:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() > deadline:
+                    raise DigestError(Problem(display_path(folder), f"another {what} is still running",
+                                              hint="wait for it to finish and try again")) from None
+                if not told:
+                    print(f"waiting for another {what} of {display_path(folder)} to finish…", flush=True)
+                    told = True
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
