@@ -18,6 +18,7 @@ NUMBER = re.compile(r"(?<![\d.A-Za-z])(\d+(?:\.\d+)?)\s?(多|余)?(万亿|亿|�
 QUOTED = re.compile(r"[“\"《]([^”\"》]{1,30})[”\"》]")
 HEADLINE_MAX = 30
 SUMMARY_MAX = 120
+SUMMARY_MIN = 40
 
 
 def sentences(text: str) -> list[str]:
@@ -163,7 +164,7 @@ def summary(sentence_list: list[str]) -> str:
     """The first one or two sentences, at most about 120 characters."""
     chosen = ""
     for sentence in sentence_list[:2]:
-        if chosen and len(chosen + sentence) > SUMMARY_MAX:
+        if chosen and len(chosen + sentence) > SUMMARY_MAX and len(chosen) >= SUMMARY_MIN:
             break
         chosen += sentence
     if len(chosen) > SUMMARY_MAX:

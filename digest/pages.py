@@ -1,0 +1,224 @@
+"""The site plan: every page to write, its path, template and context.
+
+Pure: a Site in, a list of PageJob out.  Anything shared by many pages (theme
+lists, entry groupings, URLs) is computed once here, never per page.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .errors import DigestError, Problem
+from .model import Digest, Entry, Site, Theme
+
+FEED_SIZE = 50
+
+
+@dataclass(frozen=True, slots=True)
+class PageJob:
+    path: str
+    """Relative to the output folder, e.g. cities/nanjing/index.html."""
+    template: str
+    context: dict = field(hash=False, compare=False)
+    sources: tuple[str, ...] = ()
+    """Content files the page shows (for incremental builds)."""
+
+
+def entry_path(entry: Entry) -> str:
+    return f"digests/{entry.digest_id}/{entry.slug}/index.html"
+
+
+def city_path(slug: str) -> str:
+    return f"cities/{slug}/index.html"
+
+
+def theme_path(theme: Theme, page: int = 1) -> str:
+    return f"themes/{theme.slug}/index.html" if page == 1 else f"themes/{theme.slug}/page/{page}/index.html"
+
+
+def digest_path(digest: Digest) -> str:
+    return f"digests/{digest.id}/index.html"
+
+
+def archive_path(page: int = 1) -> str:
+    return "archive/index.html" if page == 1 else f"archive/page/{page}/index.html"
+
+
+@dataclass
+class SiteIndex:
+    """Groupings every page may need, built once."""
+
+    site: Site
+    themes_by_name: dict[str, Theme]
+    entries_by_theme: dict[str, list[Entry]]
+    entries_by_city: dict[str, list[Entry]]
+    entries_by_digest: dict[str, list[Entry]]
+    digest_by_id: dict[str, Digest]
+    paragraph_entries: dict[tuple[str, int], list[Entry]]
+
+
+def index_site(site: Site) -> SiteIndex:
+    digest_order = {d.id: i for i, d in enumerate(site.digests)}  # newest first
+    newest_first = sorted(site.entries, key=lambda e: (digest_order.get(e.digest_id, 0), _first_paragraph(e), e.slug))
+    by_theme, by_city, by_digest = defaultdict(list), defaultdict(list), defaultdict(list)
+    paragraph_entries = defaultdict(list)
+    for entry in newest_first:
+        by_theme[entry.theme].append(entry)
+        by_city[entry.slug].append(entry)
+        by_digest[entry.digest_id].append(entry)
+        for number in entry.source.paragraphs if entry.source else ():
+            paragraph_entries[(entry.digest_id, number)].append(entry)
+    return SiteIndex(site, {t.name: t for t in site.themes}, by_theme, by_city, by_digest,
+                     {d.id: d for d in site.digests}, paragraph_entries)
+
+
+def _first_paragraph(entry: Entry) -> int:
+    return entry.source.paragraphs[0] if entry.source and entry.source.paragraphs else 10**9
+
+
+def plan(site: Site) -> list[PageJob]:
+    """Every page of the site, checked for two pages on one path."""
+    idx = index_site(site)
+    jobs = [*_home(idx), *_themes(idx), *_cities(idx), *_digests(idx), *_entries(idx), *_archive(idx),
+            *_pages(idx), PageJob("search/index.html", "search.html", {"title": "搜索"}),
+            PageJob("404.html", "404.html", {"title": "页面不存在"}), *_feeds(idx)]
+    _check_unique(jobs)
+    return jobs
+
+
+def _check_unique(jobs: list[PageJob]) -> None:
+    seen: dict[str, PageJob] = {}
+    problems = []
+    for job in jobs:
+        if job.path in seen:
+            problems.append(Problem(job.sources[0] if job.sources else job.path,
+                                    f"two pages would be written to {job.path}",
+                                    hint="give the entries or pages different slugs"))
+        seen[job.path] = job
+    if problems:
+        raise DigestError(problems)
+
+
+def _sources_of(entries: list[Entry]) -> tuple[str, ...]:
+    return tuple(e.path for e in entries)
+
+
+def _home(idx: SiteIndex) -> list[PageJob]:
+    latest = idx.site.digests[0] if idx.site.digests else None
+    sections = []
+    if latest:
+        entries = idx.entries_by_digest.get(latest.id, [])
+        order = [s.theme for s in latest.sections] + [t.name for t in idx.site.themes]
+        for name in dict.fromkeys(order):
+            members = [e for e in entries if e.theme == name]
+            if members and name in idx.themes_by_name:
+                heading = next((s.heading for s in latest.sections if s.theme == name), "")
+                sections.append({"theme": idx.themes_by_name[name], "heading": heading, "entries": members})
+    return [PageJob("index.html", "home.html", {"digest": latest, "sections": sections,
+                                                "title": idx.site.settings.title},
+                    _sources_of(idx.entries_by_digest.get(latest.id, [])) if latest else ())]
+
+
+def _paginate(items: list, per_page: int) -> list[list]:
+    if not items:
+        return [[]]
+    return [items[i:i + per_page] for i in range(0, len(items), per_page)]
+
+
+def _pager(page: int, pages: int, path_of) -> dict:
+    return {"number": page, "count": pages,
+            "prev": path_of(page - 1) if page > 1 else None,
+            "next": path_of(page + 1) if page < pages else None}
+
+
+def _themes(idx: SiteIndex) -> list[PageJob]:
+    jobs = []
+    per_page = idx.site.settings.per_page
+    for theme in idx.site.themes:
+        entries = idx.entries_by_theme.get(theme.name, [])
+        chunks = _paginate(entries, per_page)
+        for number, chunk in enumerate(chunks, start=1):
+            pager = _pager(number, len(chunks), lambda n, t=theme: theme_path(t, n))
+            jobs.append(PageJob(theme_path(theme, number), "theme.html",
+                                {"theme": theme, "entries": chunk, "pager": pager, "total": len(entries),
+                                 "title": theme.name if number == 1 else f"{theme.name}(第{number}页)"},
+                                _sources_of(chunk)))
+    return jobs
+
+
+def _cities(idx: SiteIndex) -> list[PageJob]:
+    by_province = defaultdict(list)
+    jobs = []
+    for slug, entries in sorted(idx.entries_by_city.items()):
+        latest = entries[0]
+        by_province[latest.province].append({"slug": slug, "name": latest.city, "count": len(entries)})
+        people = list({(p.name, p.title): p for e in entries for p in e.people}.values())
+        jobs.append(PageJob(city_path(slug), "city.html",
+                            {"city": latest.city, "slug": slug, "province": latest.province, "code": latest.code,
+                             "entries": entries, "people": people, "title": latest.city},
+                            _sources_of(entries)))
+    provinces = [{"name": name, "cities": cities} for name, cities in sorted(by_province.items())]
+    jobs.append(PageJob("cities/index.html", "cities.html", {"provinces": provinces, "title": "城市"},
+                        _sources_of(list(idx.site.entries))))
+    return jobs
+
+
+def _digests(idx: SiteIndex) -> list[PageJob]:
+    jobs = []
+    for digest in idx.site.digests:
+        headings = {s.first: s for s in digest.sections if s.first}
+        paragraphs = [{"number": n, "text": text, "section": headings.get(n),
+                       "entries": idx.paragraph_entries.get((digest.id, n), [])}
+                      for n, text in enumerate(digest.paragraphs, start=1)]
+        entries = idx.entries_by_digest.get(digest.id, [])
+        jobs.append(PageJob(digest_path(digest), "digest.html",
+                            {"digest": digest, "paragraphs": paragraphs, "entries": entries,
+                             "title": digest.title},
+                            (digest.path, *_sources_of(entries))))
+    return jobs
+
+
+def _entries(idx: SiteIndex) -> list[PageJob]:
+    jobs = []
+    for entry in idx.site.entries:
+        digest = idx.digest_by_id[entry.digest_id]
+        theme = idx.themes_by_name[entry.theme]
+        siblings = idx.entries_by_city[entry.slug]
+        jobs.append(PageJob(entry_path(entry), "entry.html",
+                            {"entry": entry, "digest": digest, "theme": theme,
+                             "others": [e for e in siblings if e is not entry][:5],
+                             "title": f"{entry.city}:{entry.headline}"},
+                            (entry.path, digest.path)))
+    return jobs
+
+
+def _archive(idx: SiteIndex) -> list[PageJob]:
+    chunks = _paginate(list(idx.site.digests), idx.site.settings.per_page)
+    jobs = []
+    for number, chunk in enumerate(chunks, start=1):
+        counts = {d.id: len(idx.entries_by_digest.get(d.id, [])) for d in chunk}
+        jobs.append(PageJob(archive_path(number), "archive.html",
+                            {"digests": chunk, "counts": counts, "pager": _pager(number, len(chunks), archive_path),
+                             "title": "往期" if number == 1 else f"往期(第{number}页)"},
+                            tuple(d.path for d in chunk)))
+    return jobs
+
+
+def _pages(idx: SiteIndex) -> list[PageJob]:
+    return [PageJob(f"{page.slug}/index.html", "page.html", {"page": page, "title": page.title}, (page.path,))
+            for page in idx.site.pages]
+
+
+def _feeds(idx: SiteIndex) -> list[PageJob]:
+    latest = idx.site.entries and sorted(idx.site.entries, key=lambda e: (e.date, e.digest_id, e.slug),
+                                         reverse=True)[:FEED_SIZE]
+    latest = list(latest or [])
+    jobs = [PageJob("feed.xml", "atom.xml", {"entries": latest, "title": "Atom"}, _sources_of(latest)),
+            PageJob("feed.json", "feed.json", {"entries": latest, "title": "JSON Feed"}, _sources_of(latest)),
+            PageJob("robots.txt", "robots.txt", {"title": "robots"})]
+    if idx.site.settings.base_url:
+        all_paths = None  # filled in by the renderer, which knows every page
+        jobs.append(PageJob("sitemap.xml", "sitemap.xml", {"title": "sitemap", "paths": all_paths}))
+    return jobs
