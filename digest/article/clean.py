@@ -113,11 +113,12 @@ def _credit(simple: str, lex: Lexicon) -> str:
 def _take_metadata(simple: str, lines: list[str], number: int, article: CleanArticle, lex: Lexicon,
                    in_tail: bool) -> bool:
     """Bylines, source lists and publication details, anywhere on the page."""
-    role, value = _role_line(simple, lex.author_roles + lex.editor_roles)
-    if role:
-        names = _split_names(value)
-        (article.authors if role in lex.author_roles else article.editors).extend(
-            n for n in names if n not in article.authors + article.editors)
+    bylines = [_role_line(part, lex.author_roles + lex.editor_roles) for part in simple.split(" ")]
+    if bylines and all(role for role, _ in bylines):
+        for role, value in bylines:
+            names = _split_names(value)
+            (article.authors if role in lex.author_roles else article.editors).extend(
+                n for n in names if n not in article.authors + article.editors)
         return True
     role, value = _role_line(simple, lex.source_prefixes, max_len=400)
     if role and not in_tail and value:
@@ -127,7 +128,9 @@ def _take_metadata(simple: str, lines: list[str], number: int, article: CleanArt
             article.sources.extend(_split_names(value))
         return True
     stamp = TIMESTAMP.match(simple)
-    if stamp and len(simple) <= 40 and not article.published and _is_own_timestamp(lines, number, in_tail, lex):
+    if stamp and not _is_stamp_line(simple, stamp):
+        stamp = None
+    if stamp and not article.published and _is_own_timestamp(lines, number, in_tail, lex):
         year, month, day, clock = stamp.groups()
         article.published = f"{year}-{int(month):02d}-{int(day):02d}" + (f" {clock}" if clock else "")
         outlet = simple[stamp.end():].strip(" 来源:")
@@ -135,7 +138,13 @@ def _take_metadata(simple: str, lines: list[str], number: int, article: CleanArt
             outlet = _strip_suffixes(simplify(lines[number]), lex)
         article.outlet = article.outlet or outlet
         return True
-    return bool(stamp and len(simple) <= 40)
+    return bool(stamp)
+
+
+def _is_stamp_line(simple: str, stamp: re.Match) -> bool:
+    """'2026-01-08 10:39:00' or '2026年1月8日 10:39 来源:上游新闻', not a dated title or sentence."""
+    rest = simple[stamp.end():]
+    return len(simple) <= 40 and (not rest or rest[0] == " ") and "," not in rest and "。" not in rest
 
 
 def _role_line(simple: str, roles: tuple[str, ...], max_len: int = 60) -> tuple[str, str]:
@@ -168,8 +177,10 @@ def _strip_suffixes(simple: str, lex: Lexicon) -> str:
 
 
 def _heading_shape(simple: str) -> bool:
-    if CITY_BRACKETS.match(simple) or NUMBERING.match(simple):
-        return len(simple) <= MAX_HEADING * 2 and not SENTENCE_END.search(simple.rstrip("。"))
+    marker = CITY_BRACKETS.match(simple) or NUMBERING.match(simple)
+    if marker:
+        rest = simple[marker.end():]
+        return len(rest) <= MAX_HEADING and not SENTENCE_END.search(rest)
     return len(simple) <= MAX_HEADING and not SENTENCE_END.search(simple) and simple.count(",") <= 2
 
 

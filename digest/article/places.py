@@ -92,7 +92,7 @@ def _names_organisation(text: str, start: int, end: int, lex: Lexicon) -> bool:
         if rest.startswith(suffix):
             after = rest[len(suffix):len(suffix) + 1]
             return suffix != "发布" or not after or not ("\u4e00" <= after <= "\u9fff") or after in "厅会"
-    window = re.split(r"[,。;:、!?()“”\s]", rest[:10], maxsplit=1)[0]
+    window = re.split(r"[,。;:、!?()“”\s与和及同在对向]", rest[:10], maxsplit=1)[0]
     return any(org in window for org in STRONG_ORG)
 
 
@@ -100,14 +100,16 @@ def detect_scope(title: str, bodies: list[list[Mention]], gz: Gazetteer, lex: Le
     """The article's region: from its title, else from the majority of mentions."""
     if any(word in title for word in NATIONAL_WORDS):
         return Scope("nation")
-    for mention in find_mentions(title, gz, lex):
-        place = _prefer(mention.candidates, ("province", "prefecture", "county"))
+    title_places = [_prefer(m.candidates, ("province", "prefecture", "county")) for m in find_mentions(title, gz, lex)]
+    for place in title_places:
+        if place.level != "province":
+            prefecture = gz.prefecture_of(place)
+            if _counties_named(bodies, prefecture, gz) >= 2:
+                return Scope("city", prefecture)
+    for place in title_places:
         if place.level == "province":
             return Scope("province", place)
-        prefecture = gz.prefecture_of(place)
-        if _counties_named(bodies, prefecture, gz) >= 2:
-            return Scope("city", prefecture)
-        return Scope("province", gz.province_of(prefecture))
+        return Scope("province", gz.province_of(gz.prefecture_of(place)))
     provinces = Counter()
     for mentions in bodies:
         for m in mentions:
