@@ -61,7 +61,9 @@ def safe_join(root: Path, relative: str) -> Path:
 def staging_folder(output: Path) -> Path:
     """A fresh folder beside `output` to build into."""
     output.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=f".{output.name}.build-", dir=output.parent))
+    folder = Path(tempfile.mkdtemp(prefix=f".{output.name}.build-", dir=output.parent))
+    folder.chmod(0o777 & ~_current_umask())
+    return folder
 
 
 def swap_in(staging: Path, output: Path) -> None:
