@@ -114,8 +114,11 @@ def _kind(value) -> str:
     return {list: "a list", dict: "a mapping", bool: "true/false"}.get(type(value), type(value).__name__)
 
 
-def read_site(root: Path) -> Site:
-    """The whole content folder as a validated Site, or DigestError with every problem."""
+def read_site(root: Path, warnings: list[Problem] | None = None) -> Site:
+    """The whole content folder as a validated Site, or DigestError with every error.
+
+    Warnings (a missing summary or image credit) go to `warnings` when given.
+    """
     root = Path(root)
     if not root.is_dir():
         raise DigestError(Problem(display_path(root), "content folder not found",
@@ -136,6 +139,8 @@ def read_site(root: Path) -> Site:
     _check_references(themes, digests, entries, reader)
     pages = _read_pages(root, reader)
     errors = [p for p in reader.problems if not p.warning]
+    if warnings is not None:
+        warnings.extend(p for p in reader.problems if p.warning)
     if errors:
         raise DigestError(errors)
     digests.sort(key=lambda d: (d.date, d.id), reverse=True)
@@ -147,11 +152,12 @@ def read_site(root: Path) -> Site:
 
 def problems_in(root: Path) -> list[Problem]:
     """Every problem (warnings included) without raising: for `digest check`."""
+    warnings: list[Problem] = []
     try:
-        read_site(root)
+        read_site(root, warnings)
     except DigestError as exc:
-        return exc.problems
-    return []
+        return exc.problems + warnings
+    return warnings
 
 
 def _safe_child(root: Path, path: Path, reader: _Reader) -> bool:

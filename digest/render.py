@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+from urllib.parse import urlsplit
 from pathlib import Path
 
 import jinja2
@@ -119,6 +120,7 @@ def _common_context(site: Site) -> dict:
         "latest_digest": site.digests[0] if site.digests else None,
         "base_url": site.settings.base_url,
         "site_pages": site.pages,
+        "base_path": urlsplit(site.settings.base_url).path if site.settings.base_url else "",
     }
 
 
