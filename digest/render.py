@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import sys
 from urllib.parse import urlsplit
 from pathlib import Path
 
@@ -79,14 +80,38 @@ def render_all(site: Site, jobs: list[pages.PageJob], out: Path, folders: list[P
     html_paths = [j.path for j in jobs if j.path.endswith(".html") and j.path != "404.html"]
     templates: dict[str, jinja2.Template] = {}
     made_dirs: set[Path] = set()
+    progress = _Progress(len(jobs))
     for job in jobs:
+        progress.step()
         target = safe_join(out, job.path)
         if target.parent not in made_dirs:
             target.parent.mkdir(parents=True, exist_ok=True)
             made_dirs.add(target.parent)
         target.write_bytes(render_job(env, templates, job, common, html_paths).encode("utf-8"))
+    progress.done()
     copy_static(folders, out)
     return len(jobs)
+
+
+class _Progress:
+    """A one-line progress bar on a terminal for long builds; silent otherwise."""
+
+    MIN_PAGES = 500
+
+    def __init__(self, total: int):
+        self.total, self.count = total, 0
+        self.shown = sys.stderr.isatty() and total >= self.MIN_PAGES
+
+    def step(self) -> None:
+        self.count += 1
+        if self.shown and (self.count % 200 == 0 or self.count == self.total):
+            filled = 30 * self.count // self.total
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.count}/{self.total} pages")
+            sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.shown:
+            sys.stderr.write("\n")
 
 
 def render_job(env, templates: dict, job: pages.PageJob, common: dict, html_paths: list[str]) -> str:
