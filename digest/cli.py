@@ -59,10 +59,11 @@ def _date(text: str) -> dt.date:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or (argv[0] not in HANDLERS and argv[0] not in ("-h", "--help")):
+        argv = ["build", *argv]  # `python build.py [--output DIR …]` builds
     args = _parser().parse_args(argv)
-    command = args.command or "build"
-    if args.command is None:
-        args = _parser().parse_args(["build", *(argv or [])])
+    command = args.command
     try:
         return HANDLERS[command](args)
     except DigestError as exc:
