@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from . import gazetteer, yamlio
+from . import yamlio
 from .errors import DigestError, Problem, display_path
 from .model import Digest, Entry, Figure, Page, Person, Section, Settings, Site, SourceRef, Theme
 
@@ -130,13 +130,18 @@ def read_site(root: Path, warnings: list[Problem] | None = None) -> Site:
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and (p / DIGEST_FILE).exists()):
         if not _safe_child(root, folder, reader):
             continue
-        digest = _read_digest(folder, reader)
+        path = folder / DIGEST_FILE
+        data = reader.mapping(reader.load(path), path, "a digest file")
+        if data is None:
+            continue
+        themes = themes + _digest_themes(data, path, themes, reader)
+        digest = _read_digest(folder, data, reader)
         if digest is None:
             continue
-        themes = themes + _digest_themes(folder, themes, reader)
+        theme_names = [t.name for t in themes]  # in themes.yaml order, for messages
+        _check_section_themes(digest, theme_names, reader)
         digests.append(digest)
-        entries.extend(_read_entries(folder, digest, reader))
-    _check_references(themes, digests, entries, reader)
+        entries.extend(_read_entries(folder, digest, theme_names, reader))
     pages = _read_pages(root, reader)
     errors = [p for p in reader.problems if not p.warning]
     if warnings is not None:
@@ -145,9 +150,7 @@ def read_site(root: Path, warnings: list[Problem] | None = None) -> Site:
         raise DigestError(errors)
     digests.sort(key=lambda d: (d.date, d.id), reverse=True)
     entries.sort(key=lambda e: (e.digest_id, e.slug))
-    gz = gazetteer.load()
-    return Site(settings, tuple(themes), tuple(digests), tuple(entries), tuple(pages),
-                {p.slug: p for p in gz.places if p.level != "province"})
+    return Site(settings, tuple(themes), tuple(digests), tuple(entries), tuple(pages))
 
 
 def problems_in(root: Path) -> list[Problem]:
@@ -242,19 +245,20 @@ def _themes_from(items: list, path: Path, reader: _Reader, known: list[Theme]) -
     return themes
 
 
-def _digest_themes(folder: Path, known: list[Theme], reader: _Reader) -> list[Theme]:
+def load_themes(root: Path) -> list[Theme]:
+    """The themes of content/themes.yaml, problems aside (build and check report those)."""
+    path = Path(root) / "themes.yaml"
+    return read_themes(Path(root), _Reader(Path(root))) if path.exists() else []
+
+
+def _digest_themes(data: dict, path: Path, known: list[Theme], reader: _Reader) -> list[Theme]:
     """Themes a digest brought with it (headings no themes.yaml theme matched)."""
-    path = folder / DIGEST_FILE
-    data = reader.load(path) if path.exists() else None
-    items = data.get("themes") if isinstance(data, dict) else None
+    items = data.get("themes")
     return _themes_from(items, path, reader, known) if isinstance(items, list) else []
 
 
-def _read_digest(folder: Path, reader: _Reader) -> Digest | None:
+def _read_digest(folder: Path, data: dict, reader: _Reader) -> Digest | None:
     path = folder / DIGEST_FILE
-    data = reader.mapping(reader.load(path), path, "a digest file")
-    if data is None:
-        return None
     reader.unknown_keys(data, DIGEST_KEYS, path)
     digest_id = reader.text(data, "id", path) or folder.name
     if digest_id != folder.name:
@@ -298,20 +302,20 @@ def _read_digest(folder: Path, reader: _Reader) -> Digest | None:
     )
 
 
-def _read_entries(folder: Path, digest: Digest, reader: _Reader) -> list[Entry]:
+def _read_entries(folder: Path, digest: Digest, theme_names: list[str], reader: _Reader) -> list[Entry]:
     entries = []
     for path in sorted(folder.glob("*.yaml")):
         if path.name == DIGEST_FILE or not _safe_child(reader.root, path, reader):
             continue
         data = reader.mapping(reader.load(path), path, "an entry file")
         if data is not None:
-            entry = _entry_from(data, path, digest, reader)
+            entry = _entry_from(data, path, digest, theme_names, reader)
             if entry:
                 entries.append(entry)
     return entries
 
 
-def _entry_from(data: dict, path: Path, digest: Digest, reader: _Reader) -> Entry | None:
+def _entry_from(data: dict, path: Path, digest: Digest, theme_names: list[str], reader: _Reader) -> Entry | None:
     reader.unknown_keys(data, ENTRY_KEYS, path)
     before = len(reader.problems)
     values = {key: reader.text(data, key, path, required=key in REQUIRED_ENTRY_KEYS)
@@ -324,6 +328,9 @@ def _entry_from(data: dict, path: Path, digest: Digest, reader: _Reader) -> Entr
     elif slug and slug != path.stem:
         reader.report(path, f"slug '{slug}' differs from the file name '{path.stem}'", _line(data, "slug"),
                       f"set slug: {path.stem} or rename the file to {slug}.yaml")
+    if values["theme"] and values["theme"] not in theme_names:
+        reader.report(path, f"theme '{values['theme']}' is not defined", _line(data, "theme"),
+                      f"use one of {', '.join(theme_names)} or add it to themes.yaml")
     date = reader.date(data, "date", path, required=False) or digest.date
     people = _people(data, path, reader)
     figures = _figures(data, path, reader)
@@ -399,24 +406,11 @@ def _source(data: dict, path: Path, digest: Digest, reader: _Reader) -> SourceRe
     return SourceRef(digest.id, tuple(n for n in paragraphs if n not in bad), str(raw.get("quote") or ""))
 
 
-def _check_references(themes: list[Theme], digests: list[Digest], entries: list[Entry], reader: _Reader) -> None:
-    names = {t.name for t in themes}
-    listed = ", ".join(t.name for t in themes)
-    for entry in entries:
-        if entry.theme and entry.theme not in names:
-            reader.problems.append(Problem(entry.path, f"theme '{entry.theme}' is not defined",
-                                           _entry_line(entry, "theme"),
-                                           f"use one of {listed} or add it to themes.yaml"))
-    for digest in digests:
-        for section in digest.sections:
-            if section.theme and section.theme not in names:
-                reader.problems.append(Problem(digest.path, f"section theme '{section.theme}' is not defined",
-                                               None, f"use one of {listed} or add it to themes.yaml"))
-
-
-def _entry_line(entry: Entry, key: str) -> int | None:
-    data, _ = yamlio.load_file(Path(entry.path), entry.path)
-    return _line(data, key) if isinstance(data, dict) else None
+def _check_section_themes(digest: Digest, theme_names: list[str], reader: _Reader) -> None:
+    for section in digest.sections:
+        if section.theme and section.theme not in theme_names:
+            reader.problems.append(Problem(digest.path, f"section theme '{section.theme}' is not defined", None,
+                                           "use a theme of themes.yaml or add it there"))
 
 
 def _read_pages(root: Path, reader: _Reader) -> list[Page]:

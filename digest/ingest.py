@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 import json
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import content, yamlio
@@ -64,7 +64,7 @@ def ingest(source: str, content_dir: Path, digest_id: str = "", force: bool = Fa
     themes = _known_themes(content_dir)
     parsed = parse_article(lines, themes, name, digest_id=digest_id, date=date)
     article_copy = _article_copy_name(source, parsed.digest)
-    digest = _with_source_file(parsed.digest, article_copy)
+    digest = replace(parsed.digest, source_file=article_copy)
     files = {f"{digest.id}/{content.DIGEST_FILE}": yamlio.dump(_digest_data(digest, parsed.new_themes), DIGEST_HEADER)}
     for entry in parsed.entries:
         files[f"{digest.id}/{entry.slug}.yaml"] = yamlio.dump(entry_data(entry), ENTRY_HEADER)
@@ -79,9 +79,7 @@ def ingest(source: str, content_dir: Path, digest_id: str = "", force: bool = Fa
 
 
 def _known_themes(content_dir: Path) -> list[Theme]:
-    reader = content._Reader(content_dir)
-    themes = content.read_themes(content_dir, reader) if (content_dir / "themes.yaml").exists() else []
-    return themes or default_themes()
+    return content.load_themes(content_dir) or default_themes()
 
 
 def default_themes() -> list[Theme]:
@@ -96,12 +94,6 @@ def default_themes() -> list[Theme]:
 def _article_copy_name(source: str, digest: Digest) -> str:
     suffix = Path(source).suffix.lower() if source != "-" else ".txt"
     return f"articles/{digest.id}{suffix if suffix in ('.txt', '.html', '.htm') else '.txt'}"
-
-
-def _with_source_file(digest: Digest, name: str) -> Digest:
-    from dataclasses import replace
-
-    return replace(digest, source_file=name)
 
 
 def _write_all(content_dir: Path, digest_id: str, files: dict[str, str], force: bool) -> IngestReport:

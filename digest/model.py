@@ -6,7 +6,7 @@ Plain frozen dataclasses with no I/O: readers build them, the renderer reads the
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,5 +161,3 @@ class Site:
     digests: tuple[Digest, ...]
     entries: tuple[Entry, ...]
     pages: tuple[Page, ...] = ()
-    places: dict[str, Place] = field(default_factory=dict)
-    """Gazetteer places by slug, for the entries' provinces."""

@@ -26,6 +26,7 @@ def _current_umask() -> int:
 
 
 FILE_MODE = 0o666 & ~_current_umask()
+DIR_MODE = 0o777 & ~_current_umask()
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
@@ -62,7 +63,7 @@ def staging_folder(output: Path) -> Path:
     """A fresh folder beside `output` to build into."""
     output.parent.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix=f".{output.name}.build-", dir=output.parent))
-    folder.chmod(0o777 & ~_current_umask())
+    folder.chmod(DIR_MODE)
     return folder
 
 

@@ -6,7 +6,6 @@ lists, entry groupings, URLs) is computed once here, never per page.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -219,6 +218,6 @@ def _feeds(idx: SiteIndex) -> list[PageJob]:
             PageJob("feed.json", "feed.json", {"entries": latest, "title": "JSON Feed"}, _sources_of(latest)),
             PageJob("robots.txt", "robots.txt", {"title": "robots"})]
     if idx.site.settings.base_url:
-        all_paths = None  # filled in by the renderer, which knows every page
-        jobs.append(PageJob("sitemap.xml", "sitemap.xml", {"title": "sitemap", "paths": all_paths}))
+        # The renderer adds the paths: it alone sees the whole plan.
+        jobs.append(PageJob("sitemap.xml", "sitemap.xml", {"title": "sitemap"}))
     return jobs

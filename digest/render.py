@@ -142,7 +142,6 @@ def _common_context(site: Site) -> dict:
         "site": site.settings,
         "themes": site.themes,
         "themes_by_name": {t.name: t for t in site.themes},
-        "latest_digest": site.digests[0] if site.digests else None,
         "base_url": site.settings.base_url,
         "site_pages": site.pages,
         "base_path": urlsplit(site.settings.base_url).path if site.settings.base_url else "",

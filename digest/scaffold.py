@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import content, gazetteer
+from . import content, gazetteer, yamlio
 from .errors import DigestError, Problem, display_path
 from .output import write_atomic
 
@@ -39,8 +39,7 @@ def new_entry(content_dir: Path, city: str, theme: str, digest_id: str = "") -> 
         raise DigestError(Problem(city, "not a city or district in the gazetteer", hint=f"did you mean {suggestions}?"))
     place = places[0] if places[0].level == "prefecture" else gz.prefecture_of(places[0]) \
         if city in (gz.prefecture_of(places[0]).short, gz.prefecture_of(places[0]).name) else places[0]
-    reader = content._Reader(content_dir)
-    themes = content.read_themes(content_dir, reader)
+    themes = content.load_themes(content_dir)
     if theme not in {t.name for t in themes}:
         raise DigestError(Problem(display_path(content_dir / "themes.yaml"), f"theme '{theme}' is not defined",
                                   hint=f"use one of {', '.join(t.name for t in themes)}"))
@@ -49,7 +48,8 @@ def new_entry(content_dir: Path, city: str, theme: str, digest_id: str = "") -> 
     if path.exists():
         raise DigestError(Problem(display_path(path), "an entry for this place already exists",
                                   hint="edit that file instead"))
-    digest = reader.load(folder / content.DIGEST_FILE) or {}
+    digest, _ = yamlio.load_file(folder / content.DIGEST_FILE, display_path(folder / content.DIGEST_FILE))
+    digest = digest if isinstance(digest, dict) else {}
     write_atomic(path, TEMPLATE.format(city=place.display, slug=place.slug, code=place.code,
                                        province=gz.province_of(place).name, theme=theme,
                                        date=digest.get("date", ""), digest=folder.name))

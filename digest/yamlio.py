@@ -28,7 +28,7 @@ class LineMap(dict):
 
 
 class _Loader(SafeLoader):
-    """Safe loading that records key lines and refuses duplicates and alias bombs."""
+    """Safe loading that records key lines and refuses duplicate keys (aliases: _check_shape)."""
 
     def construct_mapping(self, node, deep=False):
         if not isinstance(node, yaml.MappingNode):

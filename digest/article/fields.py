@@ -70,9 +70,6 @@ def _name_after(text: str, start: int, lex: Lexicon) -> str:
         if len(name) < length or not all("\u4e00" <= ch <= "\u9fff" for ch in name):
             return ""
         if not after or not ("\u4e00" <= after[0] <= "\u9fff") or after.startswith(lex.name_followers):
-            if length == surname_len + 1 and text.count(rest[:length + 1]) > 1 and rest[length:length + 1] \
-                    and not after.startswith(lex.name_followers):
-                continue
             return name
     name = rest[:surname_len + 2]
     return name if text.count(name) > 1 else ""

@@ -214,8 +214,7 @@ def _digest(article, sections, paragraphs, scope, digest_id, date, source) -> Di
         title=article.title,
         date=date,
         region=scope.place.short if scope.place else "全国",
-        province=scope.place.name if scope.level == "province" else
-        (scope.place.province and _province_name(scope.place.province)) if scope.place else "",
+        province=gazetteer.load().province_of(scope.place).name if scope.place else "",
         published=article.published,
         outlet=article.outlet,
         author="、".join(article.authors),
@@ -228,10 +227,6 @@ def _digest(article, sections, paragraphs, scope, digest_id, date, source) -> Di
         paragraphs=tuple(p.block.text for p in paragraphs),
         source_file=source,
     )
-
-
-def _province_name(code: str) -> str:
-    return gazetteer.load().by_code[("province", code)].name
 
 
 def _entries(paragraphs, sections, scope, digest: Digest, gz, lex) -> list[Entry]:
