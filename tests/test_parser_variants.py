@@ -237,3 +237,14 @@ def test_text_without_places_is_an_error():
     with pytest.raises(DigestError) as info:
         parse("今天我们讨论的是一个普通的话题。\n\n没有任何地名出现。")
     assert "no places" in str(info.value)
+
+
+def test_gazetteer_slugs_are_unique_within_each_level():
+    """Digest ids use province slugs and pages use place slugs: 山西 shanxi and 陕西 shaanxi must differ."""
+    from digest.gazetteer import load
+
+    places = load().places
+    for level in ("province", "prefecture", "county"):
+        slugs = [p.slug for p in places if p.level == level]
+        assert len(slugs) == len(set(slugs)), level
+    assert {p.slug for p in places if p.level == "province" and p.short in ("山西", "陕西")} == {"shanxi", "shaanxi"}
