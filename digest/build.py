@@ -1,56 +1,256 @@
-"""The build pipeline: read → plan → render → swap in.
+"""The build pipeline: read → plan → fingerprint → render → write.
 
     build_site(content_dir, output) -> BuildResult
 
-Content is read and validated completely before anything is rendered; pages
-are rendered into a staging folder that replaces the output only when every
-page was written, so a failed or interrupted build leaves the old site as it was.
+Content is read and validated completely before anything is written.  A
+first (or --clean) build renders every page into a staging folder that
+replaces the output only when every page was written.  Later builds render
+only pages whose fingerprint changed and replace them in place under a
+journal (state.py), so an interrupted build is rolled back and the output is
+always byte-identical to what a clean build would write.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import os
 import shutil
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import content, pages, render
-from .output import locked, remove_stale, staging_folder, swap_in
+from . import __version__, content, pages, render, state
+from .fingerprint import fingerprint, of_bytes
+from .output import locked, prune, remove_stale, staging_folder, swap_in
+
+SEARCH_FOLDER = "pagefind"
 
 
 @dataclass
 class BuildResult:
     pages: int
+    """HTML pages in the site."""
     files: int
+    """Files rendered by this build (pages, feeds, sitemap)."""
     seconds: float
     output: Path
+    incremental: bool = False
+    parsed: int = 0
+    """Content files parsed (the rest came from the cache)."""
+    phases: dict[str, float] = dataclasses.field(default_factory=dict)
+    """Seconds spent in each stage, for `build --timings`."""
+
+    def timings(self) -> str:
+        return "  ".join(f"{name} {seconds:.2f} s" for name, seconds in self.phases.items())
 
     def summary(self) -> str:
-        return f"built {self.pages} pages ({self.files} files) into {self.output} in {self.seconds:.2f} s"
+        if self.incremental and not self.files:
+            return f"nothing changed; {self.output} is up to date ({self.seconds:.2f} s)"
+        kind = f"re-rendered {self.files} of" if self.incremental else "built"
+        return f"{kind} {self.pages} pages into {self.output} in {self.seconds:.2f} s"
 
 
 def build_site(content_dir: Path, output: Path, base_url: str | None = None, clean: bool = False,
-               search: bool = True) -> BuildResult:
+               search: bool = True, workers: int | None = None) -> BuildResult:
     started = time.perf_counter()
+    clock = _Clock()
     content_dir, output = Path(content_dir), Path(output)
+    flags = (base_url, search and _search_available())
     with locked(output, "build"):
-        remove_stale(output)
-        site = content.read_site(content_dir)
+        remove_stale(output, state.spare_folder(output))
+        code = code_version()
+        rolled_back = state.recover(output)
+        inputs = input_signature(content_dir, code, flags)
+        pages_count = state.unchanged_since(output, inputs) if not (clean or rolled_back) else None
+        clock.lap("check")
+        if pages_count is not None:
+            return BuildResult(pages_count, 0, time.perf_counter() - started, output, incremental=True,
+                               phases=clock.phases)
+        previous = state.load(output, code)
+        clock.lap("cache")
+        if clean:
+            previous = state.BuildState(code=code)
+        workers = workers or os.cpu_count() or 1
+        cache = content.ReadCache(previous.files)
+        site = content.read_site(content_dir, cache=cache, workers=workers)
+        clock.lap("read")
         if base_url is not None:
             site.settings = dataclasses.replace(site.settings, base_url=base_url.rstrip("/") + "/" if base_url else "")
         folders = render.template_folders(site, content_dir)
         jobs = pages.plan(site)
-        staging = staging_folder(output)
-        try:
-            files = render.render_all(site, jobs, staging, folders)
-            if search:
-                from .search import index_site
+        clock.lap("plan")
+        current = state.BuildState(code=previous.code, files=cache.current, assets=_asset_fingerprints(folders))
+        indexed = search and _search_available()
+        changed = jobs
+        if previous.pages:
+            current.pages = render.page_fingerprints(site, jobs, folders, previous.pages)
+            changed = [job for job in jobs if previous.pages.get(job.path, ("", ""))[1] != current.pages[job.path][1]]
+            clock.lap("fingerprint")
+        if previous.pages and len(changed) <= len(jobs) // 2:
+            _note_search(current, indexed)
+            _update_in_place(site, changed, folders, output, previous, current, cache.changed())
+            incremental = True
+        else:
+            _build_fresh(site, jobs, folders, output, current, workers, indexed)
+            incremental = False
+        clock.lap("write")
+        html = sum(1 for path in current.pages if path.endswith(".html"))
+        state.mark_unchanged(output, inputs, html)
+    return BuildResult(html, len(changed), time.perf_counter() - started, output, incremental,
+                       len(cache.current) - cache.hits, clock.phases)
 
-                index_site(staging)
-            swap_in(staging, output)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-    html = sum(1 for j in jobs if j.path.endswith(".html"))
-    return BuildResult(html, files, time.perf_counter() - started, output)
+
+class _Clock:
+    def __init__(self):
+        self.phases: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.phases[name] = now - self._last
+        self._last = now
+
+
+def _build_fresh(site, jobs, folders, output: Path, current: state.BuildState, workers: int,
+                 indexed: bool) -> None:
+    """Every page into a staging folder (the recycled previous generation), swapped in whole."""
+    staging = staging_folder(output, state.spare_folder(output))
+    try:
+        current.pages = render.render_all(site, jobs, staging, folders, workers,
+                                          meanwhile=lambda: state.save_files(output, current.files))
+        _note_search(current, indexed)
+        shutil.rmtree(staging / SEARCH_FOLDER, ignore_errors=True)
+        prune(staging, set(current.pages) | set(current.assets))
+        if indexed:
+            from .search import index_site
+
+            index_site(staging)
+        state.discard(output)  # the old state no longer describes the output
+        swap_in(staging, output, state.spare_folder(output))
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    state.save(output, current, changed=set())
+
+
+def _note_search(current: state.BuildState, indexed: bool) -> None:
+    """The search index is part of the output when Pagefind runs; it changes when any page does."""
+    if indexed:
+        current.assets[SEARCH_FOLDER] = fingerprint(sorted((path, fp) for path, (_, fp) in current.pages.items()),
+                                                    versions={})
+
+
+def _update_in_place(site, changed, folders, output: Path, previous: state.BuildState,
+                     current: state.BuildState, changed_files: set[str]) -> None:
+    """Replace changed pages and assets in the live output under a journal; commit by saving the state."""
+    rendered = [(job.path, text.encode("utf-8")) for job, text in render.render_pages(site, changed, folders)]
+    stale = [path for path in previous.pages if path not in current.pages]
+    assets = render.static_files(folders)
+    with state.Journal(output) as journal:
+        for path, data in rendered:
+            journal.replace(path, data)
+        for path in stale:
+            journal.remove(path)
+        for path, source in assets.items():
+            if previous.assets.get(path) != current.assets[path]:
+                journal.replace(path, source.read_bytes())
+        for path in previous.assets:
+            if path not in current.assets:
+                journal.remove(path)
+        if SEARCH_FOLDER in current.assets and previous.assets.get(SEARCH_FOLDER) != current.assets[SEARCH_FOLDER]:
+            journal.replace_folder(SEARCH_FOLDER, _fresh_index(output))
+        current.build_id = journal.id
+        if rendered or stale or changed_files or current.assets != previous.assets:
+            state.save(output, current, changed_files)
+    journal.finish()
+
+
+def _fresh_index(output: Path) -> Path:
+    """A search index of the (updated) output, built beside it."""
+    from .search import index_site
+
+    target = Path(tempfile.mkdtemp(prefix=f".{output.name}.index-", dir=output.parent))
+    shutil.rmtree(target)
+    index_site(output, target)
+    return target
+
+
+def _asset_fingerprints(folders: list[Path]) -> dict[str, str]:
+    return {path: of_bytes(source.read_bytes()) for path, source in render.static_files(folders).items()}
+
+
+def _search_available() -> bool:
+    from .search import available
+
+    return available()
+
+
+def input_signature(content_dir: Path, code: str, flags: tuple) -> str:
+    """A hash of the identity (size, time, inode) of every file a build reads, and of the build's options.
+
+    Equal signatures mean an identical site, so a build with nothing changed
+    stops here, before reading any content.
+    """
+    identities = [code, repr(flags)]
+    folders = [content_dir]
+    for entry in _scan(content_dir):
+        if entry.is_dir():
+            folders.append(Path(entry.path))
+    for folder in folders:
+        identities.extend(_identities(folder))
+    for folder in _template_folders_of(content_dir):
+        for path in sorted(folder.rglob("*")):
+            identities.append(repr((str(path), _identity(path))))
+    return hashlib.blake2b("\n".join(identities).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def _scan(folder: Path) -> list[os.DirEntry]:
+    try:
+        return sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return []
+
+
+def _identities(folder: Path) -> list[str]:
+    found = []
+    for entry in _scan(folder):
+        if not entry.is_dir():
+            try:
+                stat = entry.stat()
+            except OSError:
+                continue
+            found.append(f"{entry.path}\t{stat.st_mtime_ns}\t{stat.st_size}\t{stat.st_ino}")
+    return found
+
+
+def _identity(path: Path) -> tuple:
+    try:
+        stat = path.stat()
+    except OSError:
+        return ()
+    return stat.st_mtime_ns, stat.st_size, stat.st_ino
+
+
+def _template_folders_of(content_dir: Path) -> list[Path]:
+    """The default theme and the site's own templates folder, read from site.yaml without validating it."""
+    folders = [render.DEFAULT_THEME]
+    settings = content_dir / "site.yaml"
+    if settings.exists():
+        import yaml
+
+        try:
+            data = yaml.load(settings.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except (yaml.YAMLError, OSError, UnicodeDecodeError):
+            data = None
+        if isinstance(data, dict) and isinstance(data.get("templates"), str):
+            folders.append(content_dir / data["templates"])
+    return folders
+
+
+def code_version() -> str:
+    """digest's version and the state of its source files: an upgrade or an edit voids the cache."""
+    package = Path(__file__).resolve().parent
+    stats = [(p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(package.rglob("*.py"))]
+    return hashlib.blake2b(repr((__version__, stats)).encode(), digest_size=8).hexdigest()

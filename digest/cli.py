@@ -29,6 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--base-url", default=None, help="absolute URL the site is published at")
     build.add_argument("--clean", action="store_true", help="ignore the build cache and render everything")
     build.add_argument("--no-search", action="store_true", help="skip the search index")
+    build.add_argument("--timings", action="store_true", help="print the time each stage took")
 
     ingest = command("ingest", "Turn a round-up article (.txt, .html or - for stdin) into YAML entries.")
     ingest.add_argument("article", help="the article file, or - to read standard input")
@@ -80,6 +81,8 @@ def _build(args) -> int:
     result = build_site(args.content, args.output, base_url=args.base_url, clean=args.clean,
                         search=not args.no_search)
     print(result.summary())
+    if args.timings:
+        print(result.timings())
     return 0
 
 

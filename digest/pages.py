@@ -22,7 +22,9 @@ class PageJob:
     template: str
     context: dict = field(hash=False, compare=False)
     sources: tuple[str, ...] = ()
-    """Content files the page shows (for incremental builds)."""
+    """Every content file whose data the page shows.  With the site's layout
+    (layout_of) unchanged, a page whose sources are unchanged is unchanged:
+    incremental builds rely on this list being complete."""
 
 
 def entry_path(entry: Entry) -> str:
@@ -77,6 +79,18 @@ def _first_paragraph(entry: Entry) -> int:
     return entry.source.paragraphs[0] if entry.source and entry.source.paragraphs else 10**9
 
 
+def layout_of(site: Site) -> list[tuple]:
+    """What decides which page shows what, and in which order: entries' and digests' places in the site.
+
+    Changes to anything else (a headline, a body, people) alter only the
+    pages that list the changed file among their sources.
+    """
+    return ([(e.path, e.slug, e.city, e.province, e.theme, e.date, e.digest_id, _first_paragraph(e),
+              e.source.paragraphs if e.source else ()) for e in site.entries]
+            + [(d.path, d.id, d.date, len(d.paragraphs), tuple((s.first, s.theme) for s in d.sections))
+               for d in site.digests])
+
+
 def plan(site: Site) -> list[PageJob]:
     """Every page of the site, checked for two pages on one path."""
     idx = index_site(site)
@@ -84,6 +98,9 @@ def plan(site: Site) -> list[PageJob]:
             *_pages(idx), PageJob("search/index.html", "search.html", {"title": "搜索"}),
             PageJob("404.html", "404.html", {"title": "页面不存在"}), *_feeds(idx)]
     _check_unique(jobs)
+    for job in jobs:
+        if job.template == "sitemap.xml":
+            job.context["paths"] = [j.path for j in jobs if j.path.endswith(".html") and j.path != "404.html"]
     return jobs
 
 
@@ -117,7 +134,7 @@ def _home(idx: SiteIndex) -> list[PageJob]:
                 sections.append({"theme": idx.themes_by_name[name], "heading": heading, "entries": members})
     return [PageJob("index.html", "home.html", {"digest": latest, "sections": sections,
                                                 "title": idx.site.settings.title},
-                    _sources_of(idx.entries_by_digest.get(latest.id, [])) if latest else ())]
+                    (latest.path, *_sources_of(idx.entries_by_digest.get(latest.id, []))) if latest else ())]
 
 
 def _paginate(items: list, per_page: int) -> list[list]:
@@ -184,12 +201,11 @@ def _entries(idx: SiteIndex) -> list[PageJob]:
     for entry in idx.site.entries:
         digest = idx.digest_by_id[entry.digest_id]
         theme = idx.themes_by_name[entry.theme]
-        siblings = idx.entries_by_city[entry.slug]
+        others = [e for e in idx.entries_by_city[entry.slug] if e is not entry][:5]
         jobs.append(PageJob(entry_path(entry), "entry.html",
-                            {"entry": entry, "digest": digest, "theme": theme,
-                             "others": [e for e in siblings if e is not entry][:5],
+                            {"entry": entry, "digest": digest, "theme": theme, "others": others,
                              "title": f"{entry.city}:{entry.headline}"},
-                            (entry.path, digest.path)))
+                            (entry.path, digest.path, *_sources_of(others))))
     return jobs
 
 
@@ -218,6 +234,6 @@ def _feeds(idx: SiteIndex) -> list[PageJob]:
             PageJob("feed.json", "feed.json", {"entries": latest, "title": "JSON Feed"}, _sources_of(latest)),
             PageJob("robots.txt", "robots.txt", {"title": "robots"})]
     if idx.site.settings.base_url:
-        # The renderer adds the paths: it alone sees the whole plan.
+        # plan() adds the paths once the whole plan is known.
         jobs.append(PageJob("sitemap.xml", "sitemap.xml", {"title": "sitemap"}))
     return jobs

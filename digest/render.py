@@ -9,15 +9,22 @@ back to the site's top, so the site works from disk and under any sub-path.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import multiprocessing
 import shutil
 import sys
+import zlib
 from urllib.parse import urlsplit
 from pathlib import Path
 
 import jinja2
+import jinja2.meta
+import jinja2.nodes
+from markupsafe import Markup
 
 from . import markup, pages
+from .fingerprint import fingerprint
 from .errors import DigestError, Problem
 from .model import Entry, Site
 from .output import safe_join
@@ -74,23 +81,176 @@ def _pretty_url(path: str) -> str:
     return path[: -len("index.html")] if path.endswith("index.html") else path
 
 
-def render_all(site: Site, jobs: list[pages.PageJob], out: Path, folders: list[Path]) -> int:
-    env = environment(folders)
-    common = _common_context(site)
-    html_paths = [j.path for j in jobs if j.path.endswith(".html") and j.path != "404.html"]
-    templates: dict[str, jinja2.Template] = {}
+PARALLEL_MIN = 400
+"""Below this many pages a process pool costs more than it saves."""
+CHUNK = 150
+"""Pages per task handed to a pool worker: small enough to balance the load."""
+
+
+def render_all(site: Site, jobs: list[pages.PageJob], out: Path, folders: list[Path], workers: int = 1,
+               meanwhile=None) -> dict[str, tuple[str, str]]:
+    """Render every job into `out` and return the pages' fingerprints.
+
+    Big sites render on `workers` forked processes; `meanwhile()` runs in
+    this process while they work (saving the content cache, say).
+    """
+    if workers > 1 and len(jobs) >= PARALLEL_MIN:
+        fingerprints = _render_in_pool(site, jobs, out, folders, workers, meanwhile)
+    else:
+        renderer = Renderer(site, folders)
+        _write_jobs(renderer, jobs, out, progress=True)
+        fingerprints = renderer.fingerprints(jobs)
+        if meanwhile:
+            meanwhile()
+    copy_static(folders, out)
+    return fingerprints
+
+
+def _write_jobs(renderer: Renderer, jobs: list[pages.PageJob], out: Path, progress: bool) -> None:
     made_dirs: set[Path] = set()
-    progress = _Progress(len(jobs))
+    bar = _Progress(len(jobs) if progress else 0)
     for job in jobs:
-        progress.step()
+        text = renderer.render(job)
+        bar.step()
         target = safe_join(out, job.path)
         if target.parent not in made_dirs:
             target.parent.mkdir(parents=True, exist_ok=True)
             made_dirs.add(target.parent)
-        target.write_bytes(render_job(env, templates, job, common, html_paths).encode("utf-8"))
-    progress.done()
-    copy_static(folders, out)
-    return len(jobs)
+        target.write_bytes(text.encode("utf-8"))
+    bar.done()
+
+
+def render_pages(site: Site, jobs: list[pages.PageJob], folders: list[Path]):
+    """(job, text) for each job, in order."""
+    renderer = Renderer(site, folders)
+    for job in jobs:
+        yield job, renderer.render(job)
+
+
+def page_fingerprints(site: Site, jobs: list[pages.PageJob], folders: list[Path],
+                      previous: dict[str, tuple[str, str]] | None = None) -> dict[str, tuple[str, str]]:
+    return Renderer(site, folders).fingerprints(jobs, previous)
+
+
+class Renderer:
+    """Renders the pages of one site: the Jinja environment, compiled templates and shared partials,
+    made once and used for every page."""
+
+    def __init__(self, site: Site, folders: list[Path]):
+        self.site = site
+        self.env = environment(folders)
+        self.common = common_context(site)
+        self.common["shared"] = _SharedPartials(self.env, self.common)
+        self.templates: dict[str, jinja2.Template] = {}
+        self.versions: dict[str, str] = {}
+        self.shared_fingerprint = ""
+        self.memo: dict = {}
+
+    def render(self, job: pages.PageJob) -> str:
+        return render_job(self.env, self.templates, job, self.common)
+
+    def fingerprints(self, jobs: list[pages.PageJob],
+                     previous: dict[str, tuple[str, str]] | None = None) -> dict[str, tuple[str, str]]:
+        """Output path → (quick key, fingerprint) of everything the page is made from (see fingerprint.py).
+
+        The quick key hashes only the page's source files' versions, its
+        template and the site's layout; where it matches the last build's, the
+        page is unchanged and its old fingerprint stands.  Otherwise the page's
+        whole context is fingerprinted, so a page re-renders only if what it
+        shows really differs.
+        """
+        previous = previous or {}
+        missing = {job.template for job in jobs} - self.versions.keys()
+        if missing:
+            self.versions.update(template_versions(self.env, missing))
+        versions = self.site.versions
+        if not self.shared_fingerprint:
+            self.shared_fingerprint = fingerprint(self.common | {"shared": None}, pages.layout_of(self.site),
+                                                  versions=versions)
+        shared, templates = self.shared_fingerprint, self.versions
+        result = {}
+        for job in jobs:
+            quick = hashlib.blake2b(repr((job.path, templates[job.template], shared,
+                                          [versions.get(p) for p in job.sources])).encode("utf-8", "surrogatepass"),
+                                    digest_size=12).hexdigest()
+            old = previous.get(job.path)
+            if old is not None and old[0] == quick:
+                result[job.path] = old
+            else:
+                result[job.path] = (quick, fingerprint(job.path, templates[job.template], shared, job.context,
+                                                       versions=versions, memo=self.memo))
+        return result
+
+
+class _SharedPartials:
+    """`shared(name, root)` in templates: a partial that depends only on the site and the path back
+    to the top, rendered once per distinct root and reused (the header and footer of every page)."""
+
+    def __init__(self, env: jinja2.Environment, common: dict):
+        self.env, self.common = env, common
+        self.done: dict[tuple[str, str], Markup] = {}
+
+    def __call__(self, name: str, root: str) -> Markup:
+        key = (name, root)
+        if key not in self.done:
+            try:
+                template = self.env.get_template(name)
+                self.done[key] = Markup(template.render({**self.common, "root": root}))
+            except jinja2.TemplateError as exc:
+                raise DigestError(Problem(getattr(exc, "filename", None) or name, f"template error: {exc}",
+                                          getattr(exc, "lineno", None))) from None
+        return self.done[key]
+
+
+_POOL_WORK: tuple = ()
+"""What pool workers render from: set before the fork, inherited, never pickled."""
+_WORKER_RENDERER: Renderer | None = None
+
+
+def _render_in_pool(site: Site, jobs: list[pages.PageJob], out: Path, folders: list[Path], workers: int,
+                    meanwhile) -> dict[str, tuple[str, str]]:
+    """Render on forked workers, chunk by chunk.  A digest's pages stay in one chunk, so each body is
+    converted once."""
+    global _POOL_WORK
+    groups: dict[str, list[pages.PageJob]] = {}
+    for job in jobs:
+        groups.setdefault("/".join(job.path.split("/", 2)[:2]), []).append(job)
+    chunks, current = [], []
+    for group in groups.values():
+        current.extend(group)
+        if len(current) >= CHUNK:
+            chunks.append(current)
+            current = []
+    if current:
+        chunks.append(current)
+    _POOL_WORK = (site, chunks, out, folders)
+    fingerprints: dict[str, tuple[str, str]] = {}
+    problems: list[Problem] = []
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            results = pool.imap_unordered(_render_chunk, range(len(chunks)))
+            if meanwhile:
+                meanwhile()
+            for found, prints in results:
+                problems.extend(found)
+                fingerprints.update(prints)
+    finally:
+        _POOL_WORK = ()
+    if problems:
+        raise DigestError(problems[:1])  # every chunk reports the same template error
+    return fingerprints
+
+
+def _render_chunk(index: int) -> tuple[list[Problem], dict[str, tuple[str, str]]]:
+    global _WORKER_RENDERER
+    site, chunks, out, folders = _POOL_WORK
+    if _WORKER_RENDERER is None:
+        _WORKER_RENDERER = Renderer(site, folders)
+    try:
+        _write_jobs(_WORKER_RENDERER, chunks[index], out, progress=False)
+        return [], _WORKER_RENDERER.fingerprints(chunks[index])
+    except DigestError as exc:
+        return exc.problems, {}
 
 
 class _Progress:
@@ -114,7 +274,7 @@ class _Progress:
             sys.stderr.write("\n")
 
 
-def render_job(env, templates: dict, job: pages.PageJob, common: dict, html_paths: list[str]) -> str:
+def render_job(env, templates: dict, job: pages.PageJob, common: dict) -> str:
     if job.template == "feed.json":
         return json_feed(common, job.context["entries"])
     template = templates.get(job.template)
@@ -125,8 +285,6 @@ def render_job(env, templates: dict, job: pages.PageJob, common: dict, html_path
             raise DigestError(Problem(job.template, f"template error: {exc}", getattr(exc, "lineno", None))) from None
     depth = job.path.count("/")
     context = {**common, **job.context, "root": "../" * depth, "page_path": job.path}
-    if job.template == "sitemap.xml":
-        context["paths"] = html_paths
     try:
         return template.render(context)
     except jinja2.UndefinedError as exc:
@@ -136,7 +294,7 @@ def render_job(env, templates: dict, job: pages.PageJob, common: dict, html_path
         raise DigestError(Problem(job.template, f"template error: {exc}", getattr(exc, "lineno", None))) from None
 
 
-def _common_context(site: Site) -> dict:
+def common_context(site: Site) -> dict:
     """What every page may use, computed once per build."""
     return {
         "site": site.settings,
@@ -173,6 +331,62 @@ def json_feed(common: dict, entries: list[Entry]) -> str:
             "tags": [entry.theme, entry.city],
         })
     return json.dumps(feed, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def template_versions(env: jinja2.Environment, names: set[str]) -> dict[str, str]:
+    """Template name → hash of its source and of every template it extends, includes or imports."""
+    sources: dict[str, tuple[str, frozenset[str]]] = {}
+
+    def read(name: str) -> None:
+        if name in sources:
+            return
+        try:
+            source = env.loader.get_source(env, name)[0]
+            tree = env.parse(source)
+            refs = set(jinja2.meta.find_referenced_templates(tree)) | _shared_partials_in(tree)
+        except jinja2.TemplateNotFound:
+            source, refs = "", set()
+        except jinja2.TemplateSyntaxError as exc:
+            raise DigestError(Problem(exc.filename or name, f"template error: {exc.message}", exc.lineno)) from None
+        if None in refs:  # a computed name: depend on every template
+            refs = set(env.loader.list_templates()) - {name}
+        sources[name] = (source, frozenset(refs))
+        for ref in refs:
+            read(ref)
+
+    def closure(name: str) -> list[str]:
+        seen, stack = set(), [name]
+        while stack:
+            current = stack.pop()
+            if current not in seen:
+                seen.add(current)
+                stack.extend(sources[current][1])
+        return sorted(seen)
+
+    for name in names:
+        read(name)
+    return {name: fingerprint([(n, sources[n][0]) for n in closure(name)], versions={}) for name in names}
+
+
+def _shared_partials_in(tree: jinja2.nodes.Template) -> set[str | None]:
+    """Templates named in shared("…", root) calls (None for a computed name)."""
+    found: set[str | None] = set()
+    for call in tree.find_all(jinja2.nodes.Call):
+        if isinstance(call.node, jinja2.nodes.Name) and call.node.name == "shared":
+            first = call.args[0] if call.args else None
+            found.add(first.value if isinstance(first, jinja2.nodes.Const) else None)
+    return found
+
+
+def static_files(folders: list[Path]) -> dict[str, Path]:
+    """Output path (assets/…) → the theme file it is copied from, overrides first."""
+    found: dict[str, Path] = {}
+    for folder in reversed(folders):
+        source = folder / STATIC
+        for path in sorted(source.rglob("*")) if source.is_dir() else ():
+            if path.is_file():
+                found[f"assets/{path.relative_to(source).as_posix()}"] = path
+    return found
 
 
 def copy_static(folders: list[Path], out: Path) -> None:

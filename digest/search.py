@@ -21,12 +21,17 @@ def available() -> bool:
     return True
 
 
-def index_site(folder: Path) -> bool:
-    """Run Pagefind over `folder`; False when it is not installed."""
+def index_site(folder: Path, target: Path | None = None) -> bool:
+    """Run Pagefind over `folder`, writing the index to `target` (default: folder/pagefind).
+
+    False when Pagefind is not installed.
+    """
     if not available():
         return False
-    result = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(folder), "--silent"],
-                            capture_output=True, text=True)
+    command = [sys.executable, "-m", "pagefind", "--site", str(folder), "--silent"]
+    if target is not None:
+        command += ["--output-path", str(target)]
+    result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         raise DigestError(Problem(str(folder), f"search indexing failed: {result.stderr.strip()[:500]}",
                                   hint="rebuild with --no-search to skip the index"))

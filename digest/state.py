@@ -1,0 +1,252 @@
+"""The build cache and the journal that makes in-place updates undoable.
+
+The cache (`.digest-cache/<output name>/` beside the output folder, git-ignored)
+keeps what the last successful build read and wrote: each content file's
+model objects and each page's fingerprint.  A rebuild parses only changed
+files and renders only pages whose fingerprint changed.
+
+An incremental build changes the live site in place, so it keeps a journal:
+before a page is replaced, its old version is hard-linked into the journal;
+pages new to the site are listed there.  The build commits by saving the new
+cache state under the journal's id.  A journal found at start-up without a
+matching commit belongs to a build that was killed: it is rolled back, which
+puts every page of the previous site back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pickle
+import shutil
+import uuid
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .output import write_atomic
+
+FORMAT = 4
+"""Bumped whenever what the cache stores changes shape."""
+
+
+def cache_folder(output: Path) -> Path:
+    return output.parent / ".digest-cache" / output.name
+
+
+def spare_folder(output: Path) -> Path:
+    """The previous generation of the site, recycled by the next full build."""
+    return cache_folder(output) / "spare"
+
+
+@dataclass
+class BuildState:
+    """What one build leaves for the next."""
+
+    code: str = ""
+    """Version of digest's own code and templates: a change voids the cache."""
+    files: dict = field(default_factory=dict)
+    """content.ReadCache entries: shown path → (file key, model object, problems)."""
+    pages: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Output path → (quick key, fingerprint) of the page written there (render.page_fingerprints)."""
+    assets: dict[str, str] = field(default_factory=dict)
+    """Output path → fingerprint of copied static files and the search index."""
+    build_id: str = ""
+
+
+SHARDS = 64
+"""The content cache is split by folder into this many files, so a rebuild rewrites only the shards it changed."""
+
+
+def _shard_of(shown_path: str) -> int:
+    return zlib.crc32(shown_path.rsplit("/", 1)[0].encode("utf-8", "surrogatepass")) % SHARDS
+
+
+def _read_pickle(path: Path):
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
+        return None
+
+
+def load(output: Path, code: str) -> BuildState:
+    """The last build's state, or an empty one when there is none, it is unreadable or made by other code."""
+    folder = cache_folder(output)
+    found = _read_pickle(folder / "state.pickle")
+    if (not isinstance(found, tuple) or len(found) != 2 or found[0] != FORMAT
+            or not isinstance(found[1], BuildState) or found[1].code != code or not output.is_dir()):
+        return BuildState(code=code)
+    loaded = found[1]
+    for shard in range(SHARDS):
+        part = _read_pickle(folder / "files" / f"{shard}.pickle")
+        if not isinstance(part, dict):
+            loaded.pages = {}  # a lost shard: rebuild in full rather than trust half a cache
+            return loaded
+        loaded.files.update(part)
+    return loaded
+
+
+def save_files(output: Path, files: dict, changed: set[str] | None = None) -> None:
+    """Write the content cache; `changed` (shown paths parsed or gone since the last save) limits
+    which shards are rewritten (None: all)."""
+    folder = cache_folder(output)
+    shards = set(range(SHARDS)) if changed is None else {_shard_of(path) for path in changed}
+    parts: dict[int, dict] = {shard: {} for shard in shards}
+    for path, value in files.items():
+        shard = _shard_of(path)
+        if shard in parts:
+            parts[shard][path] = value
+    for shard, part in parts.items():
+        write_atomic(folder / "files" / f"{shard}.pickle", pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def save(output: Path, state: BuildState, changed: set[str] | None = None) -> None:
+    """Write the state (the commit of a build): the shards of `changed` files first, then the rest."""
+    folder = cache_folder(output)
+    if changed is None or changed:
+        save_files(output, state.files, changed)
+    files, state.files = state.files, {}
+    try:
+        write_atomic(folder / "state.pickle", pickle.dumps((FORMAT, state), protocol=pickle.HIGHEST_PROTOCOL))
+    finally:
+        state.files = files
+
+
+def discard(output: Path) -> None:
+    for name in ("state.pickle", "inputs.json"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(cache_folder(output) / name)
+
+
+def committed_id(output: Path) -> str:
+    """The id of the last committed build (to tell a finished journal from an interrupted one)."""
+    found = _read_pickle(cache_folder(output) / "state.pickle")
+    return found[1].build_id if isinstance(found, tuple) and len(found) == 2 and isinstance(found[1], BuildState) else ""
+
+
+def mark_unchanged(output: Path, inputs: str, pages: int) -> None:
+    """Record the signature of the inputs the output was just built from."""
+    write_atomic(cache_folder(output) / "inputs.json", json.dumps({"inputs": inputs, "pages": pages}))
+
+
+def unchanged_since(output: Path, inputs: str) -> int | None:
+    """The page count if the output was built from exactly these inputs and is still there; else None."""
+    try:
+        recorded = json.loads((cache_folder(output) / "inputs.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(recorded, dict) or recorded.get("inputs") != inputs or not output.is_dir():
+        return None
+    return recorded.get("pages") if isinstance(recorded.get("pages"), int) else None
+
+
+class Journal:
+    """Undo log for changing the live output folder file by file."""
+
+    def __init__(self, output: Path):
+        self.output = output
+        self.folder = cache_folder(output) / "journal"
+        self.id = uuid.uuid4().hex
+
+    def __enter__(self) -> Journal:
+        if self.folder.exists():
+            shutil.rmtree(self.folder)
+        (self.folder / "old").mkdir(parents=True)
+        (self.folder / "id").write_text(self.id)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass
+
+    def replace(self, relative: str, data: bytes) -> None:
+        """Write one output file, keeping the old one for rollback."""
+        target = self.output / relative
+        self._keep_old(relative, target)
+        write_atomic(target, data)
+
+    def remove(self, relative: str) -> None:
+        target = self.output / relative
+        if target.exists():
+            self._keep_old(relative, target, move=True)
+            _prune_empty(target.parent, self.output)
+
+    def replace_folder(self, relative: str, new_folder: Path) -> None:
+        """Swap a whole folder (the search index) in, keeping the old one."""
+        target = self.output / relative
+        if target.exists():
+            self._keep_old(relative, target, move=True)
+        else:
+            self._record_new(relative)
+        os.replace(new_folder, target)
+
+    def _keep_old(self, relative: str, target: Path, move: bool = False) -> None:
+        if not target.exists():
+            self._record_new(relative)
+            return
+        saved = self.folder / "old" / relative
+        saved.parent.mkdir(parents=True, exist_ok=True)
+        if target.is_dir():
+            self._log("folders.txt", relative)
+            os.replace(target, saved)
+        elif move:
+            os.replace(target, saved)
+        else:
+            os.link(target, saved)
+
+    def _record_new(self, relative: str) -> None:
+        self._log("new.txt", relative)
+
+    def _log(self, name: str, relative: str) -> None:
+        with open(self.folder / name, "a", encoding="utf-8") as fh:
+            fh.write(relative + "\n")
+
+    def finish(self) -> None:
+        """After the commit (the state saved with this journal's id): forget the old files."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def recover(output: Path) -> bool:
+    """Roll back a journal left by a killed build; True when there was one to roll back."""
+    folder = cache_folder(output) / "journal"
+    if not folder.exists():
+        return False
+    try:
+        journal_id = (folder / "id").read_text()
+    except OSError:
+        journal_id = ""
+    if journal_id and journal_id == committed_id(output):
+        shutil.rmtree(folder, ignore_errors=True)  # committed; only the clean-up was interrupted
+        return False
+    for relative in _lines(folder / "new.txt"):
+        _remove(output / relative)
+    old = folder / "old"
+    for relative in _lines(folder / "folders.txt"):
+        if (old / relative).exists():
+            _remove(output / relative)
+            os.replace(old / relative, output / relative)
+    for saved in [p for p in old.rglob("*") if not p.is_dir()] if old.exists() else ():
+        target = output / saved.relative_to(old)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(saved, target)
+    shutil.rmtree(folder, ignore_errors=True)
+    return True
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+def _prune_empty(folder: Path, stop: Path) -> None:
+    while folder != stop and folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent

@@ -1,0 +1,36 @@
+"""Markdown → HTML: the plain-paragraph fast path gives the same bytes as Python-Markdown."""
+
+from hypothesis import given, settings, strategies as st
+
+from digest import markup
+
+ALPHABET = list("南京市算力中心“”‘’,。;:!?、()《》—…ab Z09") + [
+    " ", "  ", "\n", "\n\n", "*", "_", "`", "#", ">", "-", "+", "1.", "&", "<", "[", "]", "(", ")", "|", "\\",
+    "\t", "\r", "\u200b", "\xad", "\u00e9", "\U0001f600", "\u3000", "\xa0", "\u2028", "\x85", "\ufeff", "=", "~", "!", ":", "http://x.org", "'", '"', "'",
+    "&amp;", "**", "---", "    ", "%", "$", "@", "^", "{", "}",
+]
+
+
+def slow(text: str) -> str:
+    return markup.to_html.__wrapped__.__globals__["_full_markdown"](text)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(ALPHABET), max_size=40).map("".join))
+def test_fast_path_matches_markdown_whenever_it_applies(text):
+    fast = markup.plain_paragraphs(text)
+    if fast is not None:
+        assert fast == slow(text)
+
+
+def test_fast_path_covers_plain_news_paragraphs_and_declines_markup():
+    plain = "1月4日,南京召开大会。\n\n无锡“算力”规模达13800 PFLOPS,同比增长12%。"
+    assert markup.plain_paragraphs(plain) == "<p>1月4日,南京召开大会。</p>\n<p>无锡“算力”规模达13800 PFLOPS,同比增长12%。</p>"
+    for marked in ("**重点**项目", "- 一项\n- 两项", "# 标题", "a  \nb", "<script>x</script>", "x & y", "1. 第一"):
+        assert markup.plain_paragraphs(marked) is None
+        assert markup.to_html(marked) == slow(marked)
+
+
+def test_sanitiser_removes_scripts_and_unsafe_links():
+    html = markup.to_html("[点我](javascript:alert(1)) <script>alert(1)</script> <img src=x onerror=alert(1)>")
+    assert "<script" not in html and "javascript:" not in html and "onerror" not in html
