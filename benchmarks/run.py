@@ -74,10 +74,15 @@ def prepare_digest(count: int, base: Path) -> Path:
     wanted = {"count": count, "seed": 1, "version": 2}
     if not marker.exists() or json.loads(marker.read_text()) != wanted:
         files = make_corpus.corpus(count, seed=1)
-        files["theme/entry.html"] = (ROOT / "templates" / "entry.html").read_text(encoding="utf-8")
         files["site.yaml"] = files["site.yaml"] + "templates: theme\n"
         make_corpus.write(files, content)
         marker.write_text(json.dumps(wanted))
+    # The site's own copy of the default entry template, for the one-template-changed run.
+    template = content / "theme" / "entry.html"
+    template.parent.mkdir(exist_ok=True)
+    fresh = (ROOT / "templates" / "entry.html").read_text(encoding="utf-8")
+    if not template.exists() or template.read_text(encoding="utf-8") != fresh:
+        template.write_text(fresh, encoding="utf-8")
     return content
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from digest import search
 from digest.build import build_site
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,5 +37,5 @@ def seed_content(tmp_path) -> Path:
 def seed_site(tmp_path_factory) -> Path:
     """The committed content built once (with a base URL so every feature is on)."""
     out = tmp_path_factory.mktemp("site") / "site"
-    build_site(SEED_CONTENT, out, base_url="https://example.org/digest/", search=False)
+    build_site(SEED_CONTENT, out, base_url="https://example.org/digest/", search=search.available())
     return out
