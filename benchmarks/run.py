@@ -68,14 +68,21 @@ def digest_command(content: Path, output: Path, *extra: str) -> list[str]:
             "--no-search", *extra]
 
 
-def prepare_digest(count: int, base: Path) -> Path:
+def prepare_digest(count: int | str, base: Path) -> Path:
+    """The benchmark content for `count` entries, or for "seed" a copy of the committed content/."""
     content = base / f"content-{count}"
     marker = content / ".corpus.json"
     wanted = {"count": count, "seed": 1, "version": 2}
     if not marker.exists() or json.loads(marker.read_text()) != wanted:
-        files = make_corpus.corpus(count, seed=1)
-        files["site.yaml"] = files["site.yaml"] + "templates: theme\n"
-        make_corpus.write(files, content)
+        if count == "seed":
+            shutil.rmtree(content, ignore_errors=True)
+            shutil.copytree(ROOT / "content", content)
+            files = {}
+        else:
+            files = make_corpus.corpus(count, seed=1)
+            make_corpus.write(files, content)
+        settings = content / "site.yaml"
+        settings.write_text(settings.read_text(encoding="utf-8") + "templates: theme\n", encoding="utf-8")
         marker.write_text(json.dumps(wanted))
     # The site's own copy of the default entry template, for the one-template-changed run.
     template = content / "theme" / "entry.html"
@@ -103,7 +110,7 @@ def toggle_headline(path: Path) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def bench_digest(count: int, base: Path, runs: int) -> dict:
+def bench_digest(count: int | str, base: Path, runs: int) -> dict:
     content = prepare_digest(count, base)
     output = base / f"site-{count}"
     subprocess.run(digest_command(content, output), check=True, capture_output=True)  # warm: output and spare exist
@@ -261,43 +268,43 @@ def bench_pelican(content: Path, base: Path, runs: int) -> dict | None:
 MODES = ("full", "no_change", "one_entry", "one_template")
 
 
+def _label(count) -> str:
+    return f"{count:,}" if isinstance(count, int) else str(count)
+
+
 def report(results: dict) -> str:
     lines = ["| entries | mode | digest | Hugo | Pelican | digest ÷ Hugo | digest ÷ Pelican |",
              "|---:|---|---:|---:|---:|---:|---:|"]
     for count, tools in results.items():
         ours = tools["digest"]
         for mode in MODES:
-            cells = [f"{count:,}", mode.replace("_", " ")]
             mine = ours[mode]["seconds"]
-            cells.append(f"{mine:.2f} s")
-            for other in ("hugo", "pelican"):
-                theirs = (tools.get(other) or {}).get(mode)
-                cells.append(f"{theirs['seconds']:.2f} s" if theirs else "—")
-            for other in ("hugo", "pelican"):
-                theirs = (tools.get(other) or {}).get(mode)
-                cells.append(f"{mine / theirs['seconds']:.2f}×" if theirs else "—")
+            cells = [_label(count), mode.replace("_", " "), f"{mine:.2f} s"]
+            others = [(tools.get(other) or {}).get(mode) for other in ("hugo", "pelican")]
+            cells += [f"{theirs['seconds']:.2f} s" if theirs else "—" for theirs in others]
+            cells += [f"{mine / theirs['seconds']:.2f}×" if theirs else "—" for theirs in others]
             lines.append("| " + " | ".join(cells) + " |")
-    lines.append("")
-    lines.append("| entries | tool | pages | ms per page (full) | peak MiB |")
-    lines.append("|---:|---|---:|---:|---:|")
+    lines += ["", "| entries | tool | pages | ms per page (full) | peak MiB |", "|---:|---|---:|---:|---:|"]
     for count, tools in results.items():
         for name, found in tools.items():
             if found:
                 peak = max(found[m]["peak_mib"] for m in MODES if m in found)
-                lines.append(f"| {count:,} | {name} | {found['pages']:,} | "
-                             f"{1000 * found['full']['seconds'] / max(found['pages'], 1):.3f} | {peak:.0f} |")
+                per_page = 1000 * found["full"]["seconds"] / max(found["pages"], 1)
+                lines.append(f"| {_label(count)} | {name} | {found['pages']:,} | {per_page:.3f} | {peak:.0f} |")
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1,000 entries, one run, no comparisons (CI)")
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--sizes", nargs="+", default=["seed", "1000", "10000", "100000"],
+                        help="entry counts, or 'seed' for the committed content")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--out", type=Path, default=HERE / "out", help="working folder (git-ignored)")
     parser.add_argument("--no-compare", action="store_true", help="skip Hugo and Pelican")
     args = parser.parse_args(argv)
-    sizes, runs, compare = (([1000], 1, False) if args.quick else (args.sizes, args.runs, not args.no_compare))
+    sizes, runs, compare = ((["seed", 1000], 1, False) if args.quick else
+                            ([s if s == "seed" else int(s) for s in args.sizes], args.runs, not args.no_compare))
     args.out.mkdir(parents=True, exist_ok=True)
     results: dict = {}
     for count in sizes:
@@ -305,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
         if not tools["digest"]["identical"]:
             print(f"{count}: incremental output differs from a clean build", file=sys.stderr)
             return 1
-        if compare:
+        if compare and count != "seed":
             content = prepare_digest(count, args.out)
             tools["hugo"] = bench_hugo(content, args.out, runs)
             tools["pelican"] = bench_pelican(content, args.out, runs) if count <= 10000 else None

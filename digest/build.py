@@ -63,7 +63,7 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
         code = code_version()
         rolled_back = state.recover(output)
         inputs = input_signature(content_dir, code, flags)
-        pages_count = state.unchanged_since(output, inputs) if not (clean or rolled_back) else None
+        pages_count = state.unchanged_since(output, inputs) if inputs and not (clean or rolled_back) else None
         clock.lap("check")
         if pages_count is not None:
             return BuildResult(pages_count, 0, time.perf_counter() - started, output, incremental=True,
@@ -97,7 +97,10 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
             incremental = False
         clock.lap("write")
         html = sum(1 for path in current.pages if path.endswith(".html"))
-        state.mark_unchanged(output, inputs, html)
+        if inputs:
+            state.mark_unchanged(output, inputs, html)
+        else:
+            state.forget_inputs(output)
     return BuildResult(html, len(changed), time.perf_counter() - started, output, incremental,
                        len(cache.current) - cache.hits, clock.phases)
 
@@ -191,18 +194,21 @@ def input_signature(content_dir: Path, code: str, flags: tuple) -> str:
     """A hash of the identity (size, time, inode) of every file a build reads, and of the build's options.
 
     Equal signatures mean an identical site, so a build with nothing changed
-    stops here, before reading any content.
+    stops here, before reading any content.  If any file changed in the last
+    moments, the signature is '' (never equal): coarse timestamps could hide
+    a second change within the same tick.
     """
     identities = [code, repr(flags)]
     folders = [content_dir]
     for entry in _scan(content_dir):
         if entry.is_dir():
             folders.append(Path(entry.path))
-    for folder in folders:
-        identities.extend(_identities(folder))
-    for folder in _template_folders_of(content_dir):
-        for path in sorted(folder.rglob("*")):
-            identities.append(repr((str(path), _identity(path))))
+    stats = [found for folder in folders for found in _stats(folder)]
+    for folder in template_folders_of(content_dir):
+        stats.extend((str(path), path.stat()) for path in sorted(folder.rglob("*")) if path.is_file())
+    if any(stat.st_mtime_ns > time.time_ns() - content.RACY_NS for _, stat in stats):
+        return ""
+    identities.extend(f"{path}\t{stat.st_mtime_ns}\t{stat.st_size}\t{stat.st_ino}" for path, stat in stats)
     return hashlib.blake2b("\n".join(identities).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
@@ -213,27 +219,18 @@ def _scan(folder: Path) -> list[os.DirEntry]:
         return []
 
 
-def _identities(folder: Path) -> list[str]:
+def _stats(folder: Path) -> list[tuple[str, os.stat_result]]:
     found = []
     for entry in _scan(folder):
         if not entry.is_dir():
             try:
-                stat = entry.stat()
+                found.append((entry.path, entry.stat()))
             except OSError:
                 continue
-            found.append(f"{entry.path}\t{stat.st_mtime_ns}\t{stat.st_size}\t{stat.st_ino}")
     return found
 
 
-def _identity(path: Path) -> tuple:
-    try:
-        stat = path.stat()
-    except OSError:
-        return ()
-    return stat.st_mtime_ns, stat.st_size, stat.st_ino
-
-
-def _template_folders_of(content_dir: Path) -> list[Path]:
+def template_folders_of(content_dir: Path) -> list[Path]:
     """The default theme and the site's own templates folder, read from site.yaml without validating it."""
     folders = [render.DEFAULT_THEME]
     settings = content_dir / "site.yaml"

@@ -13,6 +13,7 @@ import hashlib
 import multiprocessing
 import os
 import re
+import time
 from pathlib import Path
 
 from . import yamlio
@@ -33,10 +34,15 @@ THEME_KEYS = ("name", "slug", "description", "keywords", "color")
 DEFAULT_THEME_COLOR = "#3d5a80"
 
 
+RACY_NS = 2_000_000_000
+"""Files modified less than this long before a build are read afresh (timestamps are coarse)."""
+
+
 class ReadCache:
     """What the last read made of each file, keyed by the file's identity and what it was read against."""
 
     def __init__(self, previous: dict | None = None):
+        self.started_ns = time.time_ns()
         self.previous: dict = previous or {}
         self.current: dict = {}
         self.hits = 0
@@ -73,8 +79,9 @@ class _Reader:
         if stat is None:
             return read()
         key = f"{stat.st_mtime_ns}:{stat.st_size}:{stat.st_ino}:{context}"
+        racy = stat.st_mtime_ns > self.cache.started_ns - RACY_NS
         hit = self.cache.previous.get(shown)
-        if hit is not None and hit[0] == key:
+        if hit is not None and hit[0] == key and not racy:
             result, problems = hit[1], hit[2]
             self.problems.extend(problems)
             self.cache.hits += 1
@@ -83,8 +90,10 @@ class _Reader:
             result = read()
             problems = self.problems[before:]
             self.cache.parsed.add(shown)
-        self.cache.current[shown] = (key, result, problems)
-        self.versions[shown] = key
+        # A file changed in the last moments may change again within the same clock tick, size
+        # unchanged: it is not trusted until it is older ("racy git"), and its version is unique.
+        self.cache.current[shown] = ("racy" if racy else key, result, problems)
+        self.versions[shown] = f"{key}:racy:{self.cache.started_ns}" if racy else key
         return result
 
     def shown(self, path: Path) -> str:

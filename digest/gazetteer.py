@@ -38,8 +38,18 @@ class Gazetteer:
         return sorted(found, key=lambda p: (order[p.level], p.code))
 
     def suggest(self, name: str, count: int = 5) -> list[str]:
+        """Names close to a misspelt one: same sound first (the usual pinyin-input slip, 南经 → 南京),
+        then similar sound, then similar characters."""
+        from pypinyin import lazy_pinyin
+
         names = sorted({p.display for p in self.places if p.level != "province"})
-        return difflib.get_close_matches(name, names, n=count, cutoff=0.3)
+        sound = "".join(lazy_pinyin(name))
+        sounds = {n: "".join(lazy_pinyin(n)) for n in names}
+        same = [n for n in names if sounds[n] == sound and n != name]
+        by_sound = {sounds[n]: n for n in reversed(names)}
+        near = [by_sound[s] for s in difflib.get_close_matches(sound, list(by_sound), n=count, cutoff=0.75)]
+        looks = difflib.get_close_matches(name, names, n=count, cutoff=0.3)
+        return list(dict.fromkeys(same + near + looks))[:count]
 
 
 def _read_places() -> list[Place]:

@@ -131,6 +131,11 @@ def mark_unchanged(output: Path, inputs: str, pages: int) -> None:
     write_atomic(cache_folder(output) / "inputs.json", json.dumps({"inputs": inputs, "pages": pages}))
 
 
+def forget_inputs(output: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(cache_folder(output) / "inputs.json")
+
+
 def unchanged_since(output: Path, inputs: str) -> int | None:
     """The page count if the output was built from exactly these inputs and is still there; else None."""
     try:
@@ -164,7 +169,7 @@ class Journal:
         """Write one output file, keeping the old one for rollback."""
         target = self.output / relative
         self._keep_old(relative, target)
-        write_atomic(target, data)
+        write_atomic(target, data, durable=False)  # pages can be rebuilt; the journal guards against kills
 
     def remove(self, relative: str) -> None:
         target = self.output / relative

@@ -1,0 +1,46 @@
+"""The editing loop: `new` a city, `check` it, build, and see it on its theme, city and home pages."""
+
+from __future__ import annotations
+
+import re
+
+from digest.cli import main
+
+
+def run(capsys, *argv) -> tuple[int, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def test_new_check_build_shows_the_city_everywhere(seed_content, tmp_path, capsys):
+    content, site = str(seed_content), str(tmp_path / "site")
+    code, out = run(capsys, "new", "昆山", "--theme", "民生", "--content", content)
+    assert code == 0
+    path = seed_content / "2026-01-04-jiangsu" / "kunshan.yaml"
+    assert out.strip().endswith("kunshan.yaml") and path.exists()
+    text = path.read_text(encoding="utf-8")
+    assert "city: 昆山" in text and "province: 江苏省" in text and "theme: 民生" in text and "date: '2026-01-04'" in text
+
+    code, out = run(capsys, "check", "--content", content)
+    assert code == 1 and re.search(r"kunshan\.yaml:\d+: 'headline' is missing", out)
+
+    path.write_text(text.replace("headline: ''", "headline: 昆山开出新春第一场招聘会")
+                    .replace("summary: ''", "summary: 昆山新春招聘会提供岗位三千个。"), encoding="utf-8")
+    code, out = run(capsys, "check", "--content", content)
+    assert code == 0 and "0 errors" in out
+    code, out = run(capsys, "check", "--strict", "--content", content)
+    assert code == 1 and "image credit" in out  # a warning becomes an error
+
+    assert run(capsys, "build", "--content", content, "--output", site, "--no-search")[0] == 0
+    for page in ("themes/minsheng/index.html", "cities/kunshan/index.html", "index.html"):
+        assert "昆山开出新春第一场招聘会" in (tmp_path / "site" / page).read_text(encoding="utf-8"), page
+
+
+def test_new_refuses_to_overwrite_and_suggests_names(seed_content, capsys):
+    code, out = run(capsys, "new", "南京", "--theme", "科创", "--content", str(seed_content))
+    assert code == 1 and "nanjing.yaml" in out and "already exists" in out
+    code, out = run(capsys, "new", "南经", "--theme", "科创", "--content", str(seed_content))
+    assert code == 1 and "南京" in out
+    code, out = run(capsys, "new", "昆山", "--theme", "体育", "--content", str(seed_content))
+    assert code == 1 and "themes.yaml" in out

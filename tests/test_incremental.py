@@ -1,0 +1,144 @@
+"""Incremental builds: random edit sequences give output identical, file for file, to a clean build."""
+
+from __future__ import annotations
+
+import filecmp
+import shutil
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from digest.build import build_site
+
+from .conftest import SEED_CONTENT
+
+DIGEST = "2026-01-04-jiangsu"
+NEW_PLACES = {"kunshan": "昆山", "jiangyin": "江阴", "changshu": "常熟"}
+
+
+def tree(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+def assert_same_site(a: Path, b: Path) -> None:
+    files = tree(a)
+    assert files == tree(b)
+    different = [f for f in files if not filecmp.cmp(a / f, b / f, shallow=False)]
+    assert different == []
+
+
+def entries(content: Path) -> list[Path]:
+    return sorted(p for p in (content / DIGEST).glob("*.yaml") if p.name != "digest.yaml")
+
+
+def edit_headline(content: Path, pick: int, text: str) -> None:
+    path = entries(content)[pick % len(entries(content))]
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(f"headline: {text}\n" if line.startswith("headline:") else line for line in lines),
+                    encoding="utf-8")
+
+
+def change_theme(content: Path, pick: int, theme: str) -> None:
+    path = entries(content)[pick % len(entries(content))]
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(f"theme: {theme}\n" if line.startswith("theme:") else line for line in lines),
+                    encoding="utf-8")
+
+
+def delete_entry(content: Path, pick: int, _: str) -> None:
+    if len(entries(content)) > 2:
+        entries(content)[pick % len(entries(content))].unlink()
+
+
+def add_entry(content: Path, pick: int, text: str) -> None:
+    slug = sorted(NEW_PLACES)[pick % len(NEW_PLACES)]
+    source = entries(content)[0].read_text(encoding="utf-8")
+    lines = [f"city: {NEW_PLACES[slug]}\n" if line.startswith("city:") else
+             f"slug: {slug}\n" if line.startswith("slug:") else
+             f"headline: {text}\n" if line.startswith("headline:") else line
+             for line in source.splitlines(keepends=True)]
+    (content / DIGEST / f"{slug}.yaml").write_text("".join(lines), encoding="utf-8")
+
+
+def edit_template(content: Path, pick: int, text: str) -> None:
+    theme = content / "theme"
+    if not theme.exists():
+        theme.mkdir()
+        site = content / "site.yaml"
+        site.write_text(site.read_text(encoding="utf-8") + "templates: theme\n", encoding="utf-8")
+    name = ["entry.html", "city.html", "partials/footer.html"][pick % 3]
+    target = theme / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    original = (Path(__file__).resolve().parent.parent / "templates" / name).read_text(encoding="utf-8")
+    target.write_text(original.replace("</main>", f"<!-- {text} --></main>").replace(
+        "<footer", f"<!-- {text} --><footer"), encoding="utf-8")
+
+
+def edit_settings(content: Path, pick: int, text: str) -> None:
+    site = content / "site.yaml"
+    lines = site.read_text(encoding="utf-8").splitlines(keepends=True)
+    site.write_text("".join(f"title: {text}\n" if line.startswith("title:") else line for line in lines),
+                    encoding="utf-8")
+
+
+EDITS = [edit_headline, change_theme, delete_entry, add_entry, edit_template, edit_settings]
+words = st.text(alphabet="南京算力零工市场新年一二三abc", min_size=1, max_size=8)
+edit = st.tuples(st.sampled_from(EDITS), st.integers(0, 20), words | st.sampled_from(["科创", "产业", "民生"]))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(edit, min_size=1, max_size=4))
+def test_incremental_output_equals_clean_build(tmp_path_factory, sequence):
+    work = tmp_path_factory.mktemp("inc")
+    content = work / "content"
+    shutil.copytree(SEED_CONTENT, content)
+    build_site(content, work / "site", search=False)
+    for change, pick, text in sequence:
+        if change is change_theme and text not in ("科创", "产业", "民生"):
+            text = "民生"
+        change(content, pick, text)
+        build_site(content, work / "site", search=False)
+        clean = work / f"clean-{len(list(work.iterdir()))}"
+        build_site(content, clean, search=False, clean=True)
+        assert_same_site(work / "site", clean)
+
+
+def test_no_change_renders_nothing_and_one_entry_only_its_pages(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(SEED_CONTENT, content)
+    first = build_site(content, tmp_path / "site", search=False)
+    again = build_site(content, tmp_path / "site", search=False)
+    assert again.incremental and again.files == 0
+    edit_headline(content, 3, "新的标题")
+    changed = build_site(content, tmp_path / "site", search=False)
+    assert changed.incremental and 0 < changed.files < first.files // 3
+    assert changed.parsed == 1
+
+
+def test_a_killed_in_place_update_is_rolled_back(tmp_path, monkeypatch):
+    """An incremental build that dies after replacing some pages leaves, at the next start, the old site."""
+    from digest import state
+
+    content = tmp_path / "content"
+    shutil.copytree(SEED_CONTENT, content)
+    site = tmp_path / "site"
+    build_site(content, site, search=False)
+    before = {f: (site / f).read_bytes() for f in tree(site)}
+    edit_headline(content, 0, "改过的标题")
+    calls = []
+    real_replace = state.Journal.replace
+
+    def dying_replace(self, relative, data):
+        calls.append(relative)
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # stands for SIGKILL: nothing after this point runs
+        real_replace(self, relative, data)
+
+    monkeypatch.setattr(state.Journal, "replace", dying_replace)
+    try:
+        build_site(content, site, search=False)
+    except KeyboardInterrupt:
+        pass
+    monkeypatch.undo()
+    state.recover(site)
+    assert {f: (site / f).read_bytes() for f in tree(site)} == before
