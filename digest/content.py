@@ -27,6 +27,7 @@ DIGEST_FILE = "digest.yaml"
 ENTRY_KEYS = ("city", "slug", "code", "province", "theme", "date", "headline", "summary", "body", "people",
               "figures", "events", "image_credit", "source")
 REQUIRED_ENTRY_KEYS = ("city", "slug", "theme", "headline", "body")
+NAME_KEYS = ("city", "slug", "province", "theme")
 DIGEST_KEYS = ("title", "id", "region", "province", "date", "published", "outlet", "author", "editors", "sources",
                "intro", "closing", "sections", "paragraphs", "source_file", "themes")
 SETTINGS_KEYS = ("title", "description", "base_url", "per_page", "templates", "language")
@@ -129,7 +130,9 @@ class _Reader:
                 self.report(path, f"unknown key '{key}'", _line(data, key),
                             f"use one of {', '.join(allowed)} (or remove it)")
 
-    def text(self, data: dict, key: str, path: Path, required: bool = False) -> str:
+    def text(self, data: dict, key: str, path: Path, required: bool = False, names: bool = False) -> str:
+        """The text under `key`.  Numbers are taken as text (a code, a year) unless the key holds a
+        name (`names`: a city, slug or theme), where a number is surely a mistake."""
         value = data.get(key)
         if value is None or value == "":
             if required:
@@ -137,6 +140,10 @@ class _Reader:
                             f"add a '{key}:' line")
             return ""
         if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if names:
+                self.report(path, f"'{key}' must be a name, not the number {value}", _line(data, key),
+                            f"write the {key} as text, e.g. {key}: 南京" if key == "city" else f"write the {key} as text")
+                return ""
             return str(value)
         if not isinstance(value, str):
             self.report(path, f"'{key}' must be text, not {_kind(value)}", _line(data, key), "write it as one line of text")
@@ -208,7 +215,8 @@ def read_site(root: Path, warnings: list[Problem] | None = None, cache: ReadCach
     settings = read_settings(root, reader)
     themes = read_themes(root, reader)
     digests, entries = [], []
-    folders = sorted(p for p in root.iterdir() if p.is_dir() and (p / DIGEST_FILE).exists())
+    folders = sorted(p for p in root.iterdir()
+                     if not p.name.startswith(".") and p.is_dir() and (p / DIGEST_FILE).exists())
     with _prefetching(folders, reader, workers if not reader.cache.previous else 1):
         for folder in folders:
             if _safe_child(root, folder, reader):
@@ -471,7 +479,7 @@ def _read_entry_file(path: Path, digest: Digest, theme_names: list[str], reader:
 def _entry_from(data: dict, path: Path, digest: Digest, theme_names: list[str], reader: _Reader) -> Entry | None:
     reader.unknown_keys(data, ENTRY_KEYS, path)
     before = len(reader.problems)
-    values = {key: reader.text(data, key, path, required=key in REQUIRED_ENTRY_KEYS)
+    values = {key: reader.text(data, key, path, required=key in REQUIRED_ENTRY_KEYS, names=key in NAME_KEYS)
               for key in ("city", "slug", "code", "province", "theme", "headline", "summary", "body",
                           "image_credit")}
     slug = values["slug"]

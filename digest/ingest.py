@@ -11,7 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import shutil
 import sys
+import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -70,7 +73,11 @@ def ingest(source: str, content_dir: Path, digest_id: str = "", force: bool = Fa
         files[f"{digest.id}/{entry.slug}.yaml"] = yamlio.dump(entry_data(entry), ENTRY_HEADER)
     raw = Path(source).read_bytes() if source != "-" else "\n".join(lines).encode("utf-8")
     with locked(content_dir, "ingest"):
-        report = _write_all(content_dir, digest.id, files, force)
+        _remove_unfinished(content_dir)
+        if (content_dir / digest.id).exists():
+            report = _write_all(content_dir, digest.id, files, force)
+        else:
+            report = _write_new_digest(content_dir, digest.id, files)
         target = content_dir / article_copy
         if not target.exists():
             write_atomic(target, raw)
@@ -94,6 +101,26 @@ def default_themes() -> list[Theme]:
 def _article_copy_name(source: str, digest: Digest) -> str:
     suffix = Path(source).suffix.lower() if source != "-" else ".txt"
     return f"articles/{digest.id}{suffix if suffix in ('.txt', '.html', '.htm') else '.txt'}"
+
+
+def _write_new_digest(content_dir: Path, digest_id: str, files: dict[str, str]) -> IngestReport:
+    """A new digest folder appears whole or not at all: written aside, then renamed into place."""
+    staging = Path(tempfile.mkdtemp(prefix=f".{digest_id}.ingest-", dir=content_dir))
+    try:
+        shadow = staging / "content"
+        (shadow / digest_id).mkdir(parents=True)
+        report = _write_all(shadow, digest_id, files, force=False)
+        os.replace(shadow / digest_id, content_dir / digest_id)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    report.written = [content_dir / p.relative_to(shadow) for p in report.written]
+    return report
+
+
+def _remove_unfinished(content_dir: Path) -> None:
+    """Staging folders of ingests that were killed before they finished."""
+    for leftover in content_dir.glob(".*.ingest-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _write_all(content_dir: Path, digest_id: str, files: dict[str, str], force: bool) -> IngestReport:

@@ -94,12 +94,21 @@ def prune(folder: Path, keep: set[str]) -> int:
 
 
 def swap_in(staging: Path, output: Path, spare: Path | None = None) -> None:
-    """Replace `output` with `staging` in two renames; the old site becomes the spare, or is removed."""
-    old = None
-    if output.exists():
-        old = output.with_name(f".{output.name}.old-{os.getpid()}-{time.monotonic_ns()}")
-        os.replace(output, old)
-    os.replace(staging, output)
+    """Make `staging` the output in one atomic step; the old site becomes the spare, or is removed.
+
+    Linux exchanges the two folders atomically (renameat2 RENAME_EXCHANGE), so
+    at no moment is there no site.  Elsewhere two renames are used, and a
+    build killed between them leaves `.<name>.old-*`, which remove_stale
+    puts back.
+    """
+    if output.exists() and _exchange(staging, output):
+        old = staging
+    else:
+        old = None
+        if output.exists():
+            old = output.with_name(f".{output.name}.old-{os.getpid()}-{time.monotonic_ns()}")
+            os.replace(output, old)
+        os.replace(staging, output)
     if old is None:
         return
     if spare is not None and not spare.exists():
@@ -109,10 +118,31 @@ def swap_in(staging: Path, output: Path, spare: Path | None = None) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically; False where the system cannot."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return result == 0
+
+
 def remove_stale(output: Path, spare: Path | None = None) -> None:
-    """Leftovers of builds that were killed mid-way: a half-built folder becomes the spare (it will be
-    overwritten and pruned), anything else is removed."""
-    for stale in [*output.parent.glob(f".{output.name}.build-*"), *output.parent.glob(f".{output.name}.old-*")]:
+    """Leftovers of builds that were killed mid-way.
+
+    A previous site set aside by a swap that did not finish is put back when
+    the output is missing; a half-built folder becomes the spare (it will be
+    overwritten and pruned); anything else is removed.
+    """
+    olds = sorted(output.parent.glob(f".{output.name}.old-*"))
+    if olds and not output.exists():
+        os.replace(olds.pop(), output)
+    for stale in [*output.parent.glob(f".{output.name}.build-*"), *olds]:
         if spare is not None and not spare.exists():
             spare.parent.mkdir(parents=True, exist_ok=True)
             os.replace(stale, spare)

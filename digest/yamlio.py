@@ -59,6 +59,13 @@ class _Loader(SafeLoader):
             return node.value
         return self.construct_object(node, deep=True)
 
+    def construct_yaml_timestamp(self, node):
+        """A date-like value that is no real date (2026-13-45) stays text, so validation can say so."""
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            return node.value
+
     def resolve(self, kind, value, implicit):
         """PyYAML's tag resolution, memoised: keys and short values repeat across files."""
         if kind is yaml.ScalarNode and implicit[0]:
@@ -77,6 +84,7 @@ _RESOLVED: dict[str, str] = {}
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_yaml_seq)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
 # What one line may open before its value: indentation, "- ", "? ", ": ",
@@ -146,8 +154,17 @@ def load_text(text: str, shown: str) -> tuple[object, Problem | None]:
         if "could not determine a constructor" in message:
             message, hint = "unsafe or unknown YAML tag (!!python/… and the like are refused)", "remove the tag"
         return None, Problem(shown, message, line=mark.line + 1 if mark else None, hint=hint)
+    except yaml.reader.ReaderError as exc:
+        # libyaml counts the position in bytes of the UTF-8 text
+        line = text.encode("utf-8", "surrogatepass")[: exc.position].count(b"\n") + 1 \
+            if isinstance(exc.position, int) else None
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character or "\0")
+        return None, Problem(shown, f"character U+{code:04X} is not allowed in YAML", line,
+                             hint="remove it (control characters cannot appear in YAML text)")
     except yaml.YAMLError as exc:
-        return None, Problem(shown, str(exc))
+        return None, Problem(shown, str(exc).splitlines()[0], hint="check the file is valid YAML")
+    except (ValueError, TypeError, OverflowError) as exc:
+        return None, Problem(shown, f"a value cannot be read: {exc}", hint="check the values' spelling")
     except RecursionError:
         return None, Problem(shown, "nested too deeply", hint="flatten the structure")
     finally:
