@@ -26,6 +26,8 @@ from .fingerprint import fingerprint, of_bytes
 from .output import locked, prune, remove_stale, staging_folder, swap_in
 
 SEARCH_FOLDER = "pagefind"
+IN_PLACE_MIN = 300
+"""Up to this many changed pages are always updated in place."""
 
 
 @dataclass
@@ -88,7 +90,8 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
             current.pages = render.page_fingerprints(site, jobs, folders, previous.pages)
             changed = [job for job in jobs if previous.pages.get(job.path, ("", ""))[1] != current.pages[job.path][1]]
             clock.lap("fingerprint")
-        if previous.pages and len(changed) <= len(jobs) // 2:
+        # In place when few pages changed; otherwise all pages afresh on every core, which is faster.
+        if previous.pages and len(changed) <= max(IN_PLACE_MIN, len(jobs) // (2 * workers)):
             _note_search(current, indexed)
             _update_in_place(site, changed, folders, output, previous, current, cache.changed())
             incremental = True

@@ -54,6 +54,7 @@ def environment(folders: list[Path]) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # a build renders from templates that do not change under it: no stat per page
     )
     env.filters.update(
         markdown=lambda text: jinja2.utils.markupsafe.Markup(markup.to_html(text)),
@@ -99,7 +100,7 @@ def render_all(site: Site, jobs: list[pages.PageJob], out: Path, folders: list[P
     else:
         renderer = Renderer(site, folders)
         _write_jobs(renderer, jobs, out, progress=True)
-        fingerprints = renderer.fingerprints(jobs)
+        fingerprints = renderer.fingerprints(jobs, full=False)
         if meanwhile:
             meanwhile()
     copy_static(folders, out)
@@ -149,15 +150,17 @@ class Renderer:
     def render(self, job: pages.PageJob) -> str:
         return render_job(self.env, self.templates, job, self.common)
 
-    def fingerprints(self, jobs: list[pages.PageJob],
-                     previous: dict[str, tuple[str, str]] | None = None) -> dict[str, tuple[str, str]]:
+    def fingerprints(self, jobs: list[pages.PageJob], previous: dict[str, tuple[str, str]] | None = None,
+                     full: bool = True) -> dict[str, tuple[str, str]]:
         """Output path → (quick key, fingerprint) of everything the page is made from (see fingerprint.py).
 
         The quick key hashes only the page's source files' versions, its
         template and the site's layout; where it matches the last build's, the
         page is unchanged and its old fingerprint stands.  Otherwise the page's
         whole context is fingerprinted, so a page re-renders only if what it
-        shows really differs.
+        shows really differs.  A fresh build (`full` False) records quick keys
+        only: every page is rendered anyway, and the next build fingerprints
+        in full just the pages whose quick key moved.
         """
         previous = previous or {}
         missing = {job.template for job in jobs} - self.versions.keys()
@@ -176,6 +179,8 @@ class Renderer:
             old = previous.get(job.path)
             if old is not None and old[0] == quick:
                 result[job.path] = old
+            elif not full:
+                result[job.path] = (quick, "")
             else:
                 result[job.path] = (quick, fingerprint(job.path, templates[job.template], shared, job.context,
                                                        versions=versions, memo=self.memo))
@@ -248,7 +253,7 @@ def _render_chunk(index: int) -> tuple[list[Problem], dict[str, tuple[str, str]]
         _WORKER_RENDERER = Renderer(site, folders)
     try:
         _write_jobs(_WORKER_RENDERER, chunks[index], out, progress=False)
-        return [], _WORKER_RENDERER.fingerprints(chunks[index])
+        return [], _WORKER_RENDERER.fingerprints(chunks[index], full=False)
     except DigestError as exc:
         return exc.problems, {}
 

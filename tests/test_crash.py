@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import shutil
 import signal
@@ -20,7 +21,8 @@ from digest.state import recover, spare_folder
 from .conftest import SEED_ARTICLE, SEED_CONTENT
 
 ROOT = Path(__file__).resolve().parent.parent
-KILLS = 8
+KILLS = int(os.environ.get("DIGEST_KILLS", "8"))
+"""Kills per test; benchmarks/hardening.py raises it."""
 
 
 def snapshot(folder: Path) -> dict[str, str]:

@@ -15,6 +15,10 @@ CHROME_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside"
                "template", "select")
 
 
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\ufffe\uffff]")
+"""Control characters: never text in a page, and not allowed in YAML."""
+
+
 def decode_bytes(data: bytes, source: str) -> str:
     """Decode page bytes: UTF-8 first, then what the page declares, then detection.
 
@@ -26,7 +30,7 @@ def decode_bytes(data: bytes, source: str) -> str:
         raise DigestError(Problem(source, "the file is binary, not text", hint="save the page as text or HTML"))
     for encoding in _candidate_encodings(data):
         try:
-            return data.decode(encoding)
+            return CONTROL.sub("", data.decode(encoding))
         except (UnicodeDecodeError, LookupError):
             continue
     raise DigestError(Problem(source, "cannot tell the file's text encoding",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pypinyin import lazy_pinyin
 
@@ -196,11 +196,19 @@ def _region_slug(scope: Scope) -> str:
 
 
 def _new_themes(sections: list[_Section], themes: list[Theme]) -> list[Theme]:
-    known = {t.name for t in themes}
+    """Themes the headings brought, one per name, each with a slug no other theme has."""
+    names = {t.name for t in themes}
+    slugs = {t.slug for t in themes}
     found = []
     for s in sections:
-        if s.theme.name not in known and s.theme not in found:
-            found.append(s.theme)
+        if s.theme.name in names:
+            continue
+        slug, n = s.theme.slug, 2
+        while slug in slugs:
+            slug, n = f"{s.theme.slug}-{n}", n + 1
+        found.append(replace(s.theme, slug=slug))
+        names.add(s.theme.name)
+        slugs.add(slug)
     return found
 
 
