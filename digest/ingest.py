@@ -105,6 +105,7 @@ def _article_copy_name(source: str, digest: Digest) -> str:
 
 def _write_new_digest(content_dir: Path, digest_id: str, files: dict[str, str]) -> IngestReport:
     """A new digest folder appears whole or not at all: written aside, then renamed into place."""
+    content_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{digest_id}.ingest-", dir=content_dir))
     try:
         shadow = staging / "content"
