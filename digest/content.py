@@ -7,7 +7,6 @@ collected with its path and line; nothing is rendered from invalid content.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import multiprocessing
@@ -61,7 +60,6 @@ class _Reader:
         self.root = root
         self.problems: list[Problem] = []
         self.cache = cache if cache is not None else ReadCache()
-        self.prefetched: _Prefetched | None = None
         self.versions: dict[str, str] = {}
         """Shown path → version of the file (for page fingerprints)."""
         self._root_text = str(root)
@@ -108,9 +106,7 @@ class _Reader:
         self.problems.append(Problem(self.shown(path), message, line, hint, warning))
 
     def load(self, path: Path):
-        shown = self.shown(path)
-        found = self.prefetched.take(shown) if self.prefetched else None
-        data, problem = found if found is not None else yamlio.load_file(path, shown)
+        data, problem = yamlio.load_file(path, self.shown(path))
         if problem:
             self.problems.append(problem)
         return data
@@ -204,8 +200,8 @@ def read_site(root: Path, warnings: list[Problem] | None = None, cache: ReadCach
 
     Warnings (a missing summary or image credit) go to `warnings` when given.
     With a `cache` from the last read, files whose size, time and inode are
-    unchanged are not parsed again.  With no cache and `workers` > 1, YAML
-    files are parsed on a process pool while this process validates them.
+    unchanged are not parsed again.  With no cache and `workers` > 1, digest
+    folders are read on a process pool.
     """
     root = Path(root)
     if not root.is_dir():
@@ -214,13 +210,16 @@ def read_site(root: Path, warnings: list[Problem] | None = None, cache: ReadCach
     reader = _Reader(root, cache)
     settings = read_settings(root, reader)
     themes = read_themes(root, reader)
+    folders = [p for p in sorted(root.iterdir())
+               if not p.name.startswith(".") and p.is_dir() and (p / DIGEST_FILE).exists()
+               and _safe_child(root, p, reader)]
+    themes = themes + _declared_themes(folders, themes, reader)
+    names = [t.name for t in themes]
     digests, entries = [], []
-    folders = sorted(p for p in root.iterdir()
-                     if not p.name.startswith(".") and p.is_dir() and (p / DIGEST_FILE).exists())
-    with _prefetching(folders, reader, workers if not reader.cache.previous else 1):
-        for folder in folders:
-            if _safe_child(root, folder, reader):
-                themes = _read_folder(folder, themes, digests, entries, reader)
+    for digest, found in _read_folders(folders, names, reader, workers if not reader.cache.previous else 1):
+        if digest is not None:
+            digests.append(digest)
+            entries.extend(found)
     pages = _read_pages(root, reader)
     errors = [p for p in reader.problems if not p.warning]
     if warnings is not None:
@@ -232,62 +231,64 @@ def read_site(root: Path, warnings: list[Problem] | None = None, cache: ReadCach
     return Site(settings, tuple(themes), tuple(digests), tuple(entries), tuple(pages), reader.versions)
 
 
-def _read_folder(folder: Path, themes: list[Theme], digests: list, entries: list, reader: _Reader) -> list[Theme]:
-    """One digest folder into `digests` and `entries`; the themes known after it."""
-    known = tuple(themes)
-    added, digest = reader.cached(folder / DIGEST_FILE, _context_key(known),
-                                  lambda: _read_digest_file(folder, known, reader))
-    themes = themes + added
-    if digest is not None:
-        digests.append(digest)
-        entries.extend(_read_entries(folder, digest, [t.name for t in themes], reader))
-    return themes
-
-
+DECLARES_THEMES = re.compile(rb"(?m)^themes:")
 PARALLEL_MIN_FOLDERS = 32
 
 
-@contextlib.contextmanager
-def _prefetching(folders: list[Path], reader: _Reader, workers: int):
-    """Parse the folders' YAML on `workers` forked processes, ahead of the validation in this one."""
+def _declared_themes(folders: list[Path], themes: list[Theme], reader: _Reader) -> list[Theme]:
+    """Themes digests brought with them (headings no theme matched), in folder order.
+
+    Known before any entry is checked, so every entry is checked against the
+    same, site-wide list.  Only digest files with a `themes:` key are parsed here.
+    """
+    added: list[Theme] = []
+    for folder in folders:
+        path = folder / DIGEST_FILE
+        try:
+            declares = DECLARES_THEMES.search(path.read_bytes())
+        except OSError:
+            continue
+        if declares:
+            data, _ = yamlio.load_file(path, reader.shown(path))  # a broken file is reported when read below
+            if isinstance(data, dict):
+                added += _digest_themes(data, path, themes + added, reader)
+    return added
+
+
+def _read_folders(folders: list[Path], names: list[str], reader: _Reader, workers: int):
+    """(digest, entries) of each folder in order: here, or on `workers` forked processes for a big first read."""
     if workers < 2 or len(folders) < PARALLEL_MIN_FOLDERS:
-        yield
+        for folder in folders:
+            yield _read_folder(folder, names, reader)
         return
-    pool = multiprocessing.get_context("fork").Pool(workers)
+    global _FOLDER_WORK
+    _FOLDER_WORK = (reader.root, names)
     try:
-        parsed = pool.imap(_parse_folder, [(str(f), reader.shown(f)) for f in folders], chunksize=8)
-        reader.prefetched = _Prefetched(parsed)
-        yield
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for result, problems, current, versions in pool.imap(_read_folder_in_worker, folders, chunksize=8):
+                reader.problems.extend(problems)
+                reader.cache.current.update(current)
+                reader.cache.parsed.update(current)
+                reader.versions.update(versions)
+                yield result
     finally:
-        reader.prefetched = None
-        pool.terminate()
-        pool.join()
+        _FOLDER_WORK = ()
 
 
-class _Prefetched:
-    """Parsed files by shown path, drawn from the pool's results in folder order as they are needed."""
-
-    def __init__(self, results):
-        self.results = results
-        self.ready: dict[str, tuple] = {}
-
-    def take(self, shown: str):
-        while shown not in self.ready:
-            try:
-                self.ready.update(next(self.results))
-            except StopIteration:
-                return None
-        return self.ready.pop(shown)
+_FOLDER_WORK: tuple = ()
+"""The content root and theme names pool workers read against (inherited by the fork)."""
 
 
-def _parse_folder(folder_and_shown: tuple[str, str]) -> dict[str, tuple]:
-    """Shown path → (data, problem) for every YAML file of a folder (runs in a pool worker)."""
-    folder, shown = folder_and_shown
-    found = {}
-    for entry in os.scandir(folder):
-        if entry.name.endswith(".yaml") and entry.is_file():
-            found[f"{shown}/{entry.name}"] = yamlio.load_file(Path(entry.path), f"{shown}/{entry.name}")
-    return found
+def _read_folder_in_worker(folder: Path):
+    root, names = _FOLDER_WORK
+    reader = _Reader(root)
+    return _read_folder(folder, names, reader), reader.problems, reader.cache.current, reader.versions
+
+
+def _read_folder(folder: Path, names: list[str], reader: _Reader) -> tuple[Digest | None, list[Entry]]:
+    """One digest folder: the digest and its entries."""
+    digest = reader.cached(folder / DIGEST_FILE, _context_key(names), lambda: _read_digest_file(folder, names, reader))
+    return (digest, _read_entries(folder, digest, names, reader)) if digest is not None else (None, [])
 
 
 def problems_in(root: Path) -> list[Problem]:
@@ -396,17 +397,16 @@ def _digest_themes(data: dict, path: Path, known: list[Theme], reader: _Reader) 
     return _themes_from(items, path, reader, known) if isinstance(items, list) else []
 
 
-def _read_digest_file(folder: Path, known: tuple[Theme, ...], reader: _Reader) -> tuple[list[Theme], Digest | None]:
-    """The themes a digest file adds and the digest itself (None when unusable)."""
+def _read_digest_file(folder: Path, names: list[str], reader: _Reader) -> Digest | None:
+    """The digest of a folder (None when unusable); its section themes checked against `names`."""
     path = folder / DIGEST_FILE
     data = reader.mapping(reader.load(path), path, "a digest file")
     if data is None:
-        return [], None
-    added = _digest_themes(data, path, list(known), reader)
+        return None
     digest = _read_digest(folder, data, reader)
     if digest is not None:
-        _check_section_themes(digest, [t.name for t in (*known, *added)], reader)
-    return added, digest
+        _check_section_themes(digest, names, reader)
+    return digest
 
 
 def _read_digest(folder: Path, data: dict, reader: _Reader) -> Digest | None:

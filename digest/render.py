@@ -14,7 +14,6 @@ import json
 import multiprocessing
 import shutil
 import sys
-import zlib
 from urllib.parse import urlsplit
 from pathlib import Path
 
@@ -173,9 +172,9 @@ class Renderer:
         shared, templates = self.shared_fingerprint, self.versions
         result = {}
         for job in jobs:
-            quick = hashlib.blake2b(repr((job.path, templates[job.template], shared,
-                                          [versions.get(p) for p in job.sources])).encode("utf-8", "surrogatepass"),
-                                    digest_size=12).hexdigest()
+            key = "\x00".join([job.path, templates[job.template], shared,
+                                *[versions.get(p) or p for p in job.sources]])
+            quick = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
             old = previous.get(job.path)
             if old is not None and old[0] == quick:
                 result[job.path] = old

@@ -142,3 +142,9 @@ def test_mangled_round_ups(tmp_path_factory, data, source):
     lines = mangle(SEED_LINES if source == "seed" else OWN_LINES, data)
     raw, suffix = encode(lines, data)
     check_ingest(tmp_path_factory.mktemp("m"), raw, suffix)
+
+
+def test_a_heading_of_punctuation_makes_no_theme(tmp_path):
+    """Found by fuzzing: page noise such as "|<" standing alone looked like a section heading."""
+    lines = OWN_LINES[:4] + ["|<"] + OWN_LINES[4:]
+    check_ingest(tmp_path, "\n".join(lines).encode("utf-8"), ".txt")

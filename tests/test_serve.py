@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.client
-import os
 import queue
 import re
 import shutil

@@ -120,6 +120,8 @@ def _theme_for(heading: str, themes: list[Theme]) -> Theme:
             if theme.name in text or any(word in text for word in theme.keywords):
                 return theme
     name = key.rstrip("?") if len(key) <= 3 else key[:2] if len(key) == 4 else key[:6]
+    if not re.search(r"\w", name):  # a heading of punctuation or page noise names no theme
+        return next((t for t in themes if t.name == GENERAL_THEME), Theme(GENERAL_THEME, "zonghe"))
     return Theme(name=name, slug=_slug(name), description=f"由标题“{heading}”而来")
 
 
