@@ -167,8 +167,8 @@ class Renderer:
             self.versions.update(template_versions(self.env, missing))
         versions = self.site.versions
         if not self.shared_fingerprint:
-            self.shared_fingerprint = fingerprint(self.common | {"shared": None}, pages.layout_of(self.site),
-                                                  versions=versions)
+            layout = hashlib.blake2b(repr(pages.layout_of(self.site)).encode("utf-8", "surrogatepass")).hexdigest()
+            self.shared_fingerprint = fingerprint(self.common | {"shared": None}, layout, versions=versions)
         shared, templates = self.shared_fingerprint, self.versions
         result = {}
         for job in jobs:
