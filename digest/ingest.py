@@ -119,9 +119,11 @@ def _write_new_digest(content_dir: Path, digest_id: str, files: dict[str, str]) 
 
 
 def _remove_unfinished(content_dir: Path) -> None:
-    """Staging folders of ingests that were killed before they finished."""
+    """Staging folders and temporary files of ingests that were killed before they finished."""
     for leftover in content_dir.glob(".*.ingest-*"):
         shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in [*content_dir.glob("*/.*.tmp"), *content_dir.glob("articles/.*.tmp")]:
+        leftover.unlink(missing_ok=True)
 
 
 def _write_all(content_dir: Path, digest_id: str, files: dict[str, str], force: bool) -> IngestReport:

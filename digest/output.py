@@ -29,16 +29,18 @@ FILE_MODE = 0o666 & ~_current_umask()
 DIR_MODE = 0o777 & ~_current_umask()
 
 
-def write_atomic(path: Path, data: bytes | str, durable: bool = True) -> None:
-    """Write to a temporary file beside `path`, fsync (when `durable`), then rename over it.
+def write_atomic(path: Path, data: bytes | str, durable: bool = True, scratch: Path | None = None) -> None:
+    """Write to a temporary file, fsync (when `durable`), then rename over `path`.
 
     Readers and killed processes never see a half-written file either way;
     `durable` also survives a power cut, at the cost of a disk flush per file.
+    The temporary file is made beside `path`, or in `scratch` (a folder on the
+    same filesystem) so that a killed writer leaves no stray file next to it.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(data, str):
         data = data.encode("utf-8")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=scratch or path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

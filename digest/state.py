@@ -169,7 +169,8 @@ class Journal:
         """Write one output file, keeping the old one for rollback."""
         target = self.output / relative
         self._keep_old(relative, target)
-        write_atomic(target, data, durable=False)  # pages can be rebuilt; the journal guards against kills
+        # Pages can be rebuilt, so no fsync; the temporary file is made in the journal, which a rollback removes.
+        write_atomic(target, data, durable=False, scratch=self.folder)
 
     def remove(self, relative: str) -> None:
         target = self.output / relative
