@@ -21,7 +21,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__, content, pages, render, state
+from . import __version__, state
+from .defaults import DEFAULT_THEME
 from .fingerprint import fingerprint, of_bytes
 from .output import locked, prune, remove_stale, staging_folder, swap_in
 
@@ -70,6 +71,8 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
         if pages_count is not None:
             return BuildResult(pages_count, 0, time.perf_counter() - started, output, incremental=True,
                                phases=clock.phases)
+        from . import content, pages, render  # not needed when nothing changed: start-up stays short
+
         previous = state.load(output, code)
         clock.lap("cache")
         if clean:
@@ -122,6 +125,7 @@ class _Clock:
 def _build_fresh(site, jobs, folders, output: Path, current: state.BuildState, workers: int,
                  indexed: bool) -> None:
     """Every page into a staging folder (the recycled previous generation), swapped in whole."""
+    from . import render
     staging = staging_folder(output, state.spare_folder(output))
     try:
         current.pages = render.render_all(site, jobs, staging, folders, workers,
@@ -151,6 +155,7 @@ def _note_search(current: state.BuildState, indexed: bool) -> None:
 def _update_in_place(site, changed, folders, output: Path, previous: state.BuildState,
                      current: state.BuildState, changed_files: set[str]) -> None:
     """Replace changed pages and assets in the live output under a journal; commit by saving the state."""
+    from . import render
     rendered = [(job.path, text.encode("utf-8")) for job, text in render.render_pages(site, changed, folders)]
     stale = [path for path in previous.pages if path not in current.pages]
     assets = render.static_files(folders)
@@ -184,6 +189,8 @@ def _fresh_index(output: Path) -> Path:
 
 
 def _asset_fingerprints(folders: list[Path]) -> dict[str, str]:
+    from . import render
+
     return {path: of_bytes(source.read_bytes()) for path, source in render.static_files(folders).items()}
 
 
@@ -209,7 +216,7 @@ def input_signature(content_dir: Path, code: str, flags: tuple) -> str:
     stats = [found for folder in folders for found in _stats(folder)]
     for folder in template_folders_of(content_dir):
         stats.extend((str(path), path.stat()) for path in sorted(folder.rglob("*")) if path.is_file())
-    if any(stat.st_mtime_ns > time.time_ns() - content.RACY_NS for _, stat in stats):
+    if any(stat.st_mtime_ns > time.time_ns() - state.RACY_NS for _, stat in stats):
         return ""
     identities.extend(f"{path}\t{stat.st_mtime_ns}\t{stat.st_size}\t{stat.st_ino}" for path, stat in stats)
     return hashlib.blake2b("\n".join(identities).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
@@ -235,7 +242,7 @@ def _stats(folder: Path) -> list[tuple[str, os.stat_result]]:
 
 def template_folders_of(content_dir: Path) -> list[Path]:
     """The default theme and the site's own templates folder, read from site.yaml without validating it."""
-    folders = [render.DEFAULT_THEME]
+    folders = [DEFAULT_THEME]
     settings = content_dir / "site.yaml"
     if settings.exists():
         import yaml

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from . import yamlio
+from .state import RACY_NS
 from .errors import DigestError, Problem, display_path
 from .model import Digest, Entry, Figure, Page, Person, Section, Settings, Site, SourceRef, Theme
 
@@ -32,10 +33,6 @@ DIGEST_KEYS = ("title", "id", "region", "province", "date", "published", "outlet
 SETTINGS_KEYS = ("title", "description", "base_url", "per_page", "templates", "language")
 THEME_KEYS = ("name", "slug", "description", "keywords", "color")
 DEFAULT_THEME_COLOR = "#3d5a80"
-
-
-RACY_NS = 2_000_000_000
-"""Files modified less than this long before a build are read afresh (timestamps are coarse)."""
 
 
 class ReadCache:

@@ -23,12 +23,12 @@ import jinja2.nodes
 from markupsafe import Markup
 
 from . import markup, pages
+from .defaults import DEFAULT_THEME
 from .fingerprint import fingerprint
 from .errors import DigestError, Problem
 from .model import Entry, Site
 from .output import safe_join
 
-DEFAULT_THEME = Path(__file__).resolve().parent.parent / "templates"
 STATIC = "static"
 
 

@@ -27,6 +27,10 @@ from pathlib import Path
 
 from .output import write_atomic
 
+RACY_NS = 2_000_000_000
+"""Files modified less than this long before a build are read afresh: timestamps are coarse, and a
+second change within the same tick, size unchanged, would go unseen (git's "racy clean" problem)."""
+
 FORMAT = 4
 """Bumped whenever what the cache stores changes shape."""
 
