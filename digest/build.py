@@ -3,11 +3,12 @@
     build_site(content_dir, output) -> BuildResult
 
 Content is read and validated completely before anything is written.  A
-first (or --clean) build renders every page into a staging folder that
-replaces the output only when every page was written.  Later builds render
-only pages whose fingerprint changed and replace them in place under a
-journal (state.py), so an interrupted build is rolled back and the output is
-always byte-identical to what a clean build would write.
+first (or --clean) build, or one where many pages changed, renders every
+page on all cores into a staging folder (the recycled previous generation)
+that replaces the output in one atomic exchange.  Otherwise only pages whose
+fingerprint changed are rendered and replaced in place under a journal
+(state.py), so an interrupted build is rolled back.  Either way the output
+is byte-identical to what a clean build would write.
 """
 
 from __future__ import annotations
