@@ -241,15 +241,22 @@ def _declared_themes(folders: list[Path], themes: list[Theme], reader: _Reader) 
     added: list[Theme] = []
     for folder in folders:
         path = folder / DIGEST_FILE
-        try:
-            declares = DECLARES_THEMES.search(path.read_bytes())
-        except OSError:
-            continue
-        if declares:
-            data, _ = yamlio.load_file(path, reader.shown(path))  # a broken file is reported when read below
-            if isinstance(data, dict):
-                added += _digest_themes(data, path, themes + added, reader)
+        items = reader.cached(f"{reader.shown(path)}#themes", "", lambda: _theme_items(path, reader), _stat(path))
+        if items:
+            added += _themes_from(items, path, reader, themes + added)
     return added
+
+
+def _theme_items(path: Path, reader: _Reader) -> list | None:
+    """The raw `themes:` list of a digest file, if it has one (a broken file is reported when read again)."""
+    try:
+        if not DECLARES_THEMES.search(path.read_bytes()):
+            return None
+    except OSError:
+        return None
+    data, _ = yamlio.load_file(path, reader.shown(path))
+    items = data.get("themes") if isinstance(data, dict) else None
+    return items if isinstance(items, list) else None
 
 
 def _read_folders(folders: list[Path], names: list[str], reader: _Reader, workers: int):
@@ -386,12 +393,6 @@ def load_themes(root: Path) -> list[Theme]:
     """The themes of content/themes.yaml, problems aside (build and check report those)."""
     path = Path(root) / "themes.yaml"
     return read_themes(Path(root), _Reader(Path(root))) if path.exists() else []
-
-
-def _digest_themes(data: dict, path: Path, known: list[Theme], reader: _Reader) -> list[Theme]:
-    """Themes a digest brought with it (headings no themes.yaml theme matched)."""
-    items = data.get("themes")
-    return _themes_from(items, path, reader, known) if isinstance(items, list) else []
 
 
 def _read_digest_file(folder: Path, names: list[str], reader: _Reader) -> Digest | None:

@@ -44,3 +44,28 @@ def test_new_refuses_to_overwrite_and_suggests_names(seed_content, capsys):
     assert code == 1 and "南京" in out
     code, out = run(capsys, "new", "昆山", "--theme", "体育", "--content", str(seed_content))
     assert code == 1 and "themes.yaml" in out
+
+
+FUJIAN = """2024年2月18日,福建各地开工第一天
+
+文旅融合:激活消费新动能
+
+福州举办新春文旅消费季,发放消费券1000万元。
+
+厦门推出文旅活动200场。
+"""
+
+
+def test_a_theme_brought_by_an_article_gets_its_page_and_survives_rebuilds(seed_content, tmp_path, capsys):
+    """A heading no theme matched becomes a theme in digest.yaml; two digests may both declare it."""
+    content, site = str(seed_content), str(tmp_path / "site")
+    for number in (1, 2):
+        article = tmp_path / f"fujian-{number}.txt"
+        article.write_text(FUJIAN, encoding="utf-8")
+        assert run(capsys, "ingest", str(article), "--content", content, "--id", f"fujian-{number}")[0] == 0
+        code, out = run(capsys, "build", "--content", content, "--output", site, "--no-search")
+        assert code == 0, out
+    pages = list((tmp_path / "site" / "themes").glob("*/index.html"))
+    wenlv = [p for p in pages if "福州" in p.read_text(encoding="utf-8") and "文旅" in p.read_text(encoding="utf-8")]
+    assert wenlv, [p.parent.name for p in pages]
+    assert run(capsys, "check", "--content", content)[0] == 0
