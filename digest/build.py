@@ -90,14 +90,15 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
         current = state.BuildState(code=previous.code, files=cache.current, assets=_asset_fingerprints(folders))
         indexed = search and _search_available()
         changed = jobs
+        renderer = render.Renderer(site, folders)
         if previous.pages:
-            current.pages = render.page_fingerprints(site, jobs, folders, previous.pages)
+            current.pages = renderer.fingerprints(jobs, previous.pages)
             changed = [job for job in jobs if previous.pages.get(job.path, ("", ""))[1] != current.pages[job.path][1]]
             clock.lap("fingerprint")
         # In place when few pages changed; otherwise all pages afresh on every core, which is faster.
         if previous.pages and len(changed) <= max(IN_PLACE_MIN, len(jobs) // (2 * workers)):
             _note_search(current, indexed)
-            _update_in_place(site, changed, folders, output, previous, current, cache.changed())
+            _update_in_place(renderer, changed, folders, output, previous, current, cache.changed())
             incremental = True
         else:
             _build_fresh(site, jobs, folders, output, current, workers, indexed)
@@ -153,11 +154,11 @@ def _note_search(current: state.BuildState, indexed: bool) -> None:
                                                     versions={})
 
 
-def _update_in_place(site, changed, folders, output: Path, previous: state.BuildState,
+def _update_in_place(renderer, changed, folders, output: Path, previous: state.BuildState,
                      current: state.BuildState, changed_files: set[str]) -> None:
     """Replace changed pages and assets in the live output under a journal; commit by saving the state."""
     from . import render
-    rendered = [(job.path, text.encode("utf-8")) for job, text in render.render_pages(site, changed, folders)]
+    rendered = [(job.path, renderer.render(job).encode("utf-8")) for job in changed]
     stale = [path for path in previous.pages if path not in current.pages]
     assets = render.static_files(folders)
     with state.Journal(output) as journal:
@@ -176,7 +177,6 @@ def _update_in_place(site, changed, folders, output: Path, previous: state.Build
         current.build_id = journal.id
         if rendered or stale or changed_files or current.assets != previous.assets:
             state.save(output, current, changed_files)
-    journal.finish()
 
 
 def _fresh_index(output: Path) -> Path:

@@ -108,13 +108,11 @@ def _write_new_digest(content_dir: Path, digest_id: str, files: dict[str, str]) 
     content_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{digest_id}.ingest-", dir=content_dir))
     try:
-        shadow = staging / "content"
-        (shadow / digest_id).mkdir(parents=True)
-        report = _write_all(shadow, digest_id, files, force=False)
-        os.replace(shadow / digest_id, content_dir / digest_id)
+        report = _write_all(staging, digest_id, files, force=False)
+        os.replace(staging / digest_id, content_dir / digest_id)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    report.written = [content_dir / p.relative_to(shadow) for p in report.written]
+    report.written = [content_dir / p.relative_to(staging) for p in report.written]
     return report
 
 

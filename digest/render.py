@@ -120,18 +120,6 @@ def _write_jobs(renderer: Renderer, jobs: list[pages.PageJob], out: Path, progre
     bar.done()
 
 
-def render_pages(site: Site, jobs: list[pages.PageJob], folders: list[Path]):
-    """(job, text) for each job, in order."""
-    renderer = Renderer(site, folders)
-    for job in jobs:
-        yield job, renderer.render(job)
-
-
-def page_fingerprints(site: Site, jobs: list[pages.PageJob], folders: list[Path],
-                      previous: dict[str, tuple[str, str]] | None = None) -> dict[str, tuple[str, str]]:
-    return Renderer(site, folders).fingerprints(jobs, previous)
-
-
 class Renderer:
     """Renders the pages of one site: the Jinja environment, compiled templates and shared partials,
     made once and used for every page."""

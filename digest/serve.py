@@ -167,6 +167,7 @@ class _SiteHandler(SimpleHTTPRequestHandler):
 class DevServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # the default listen backlog of 5 drops connections under a burst of 50
 
     def __init__(self, address, handler):
         super().__init__(address, handler)

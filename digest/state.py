@@ -119,9 +119,9 @@ def save(output: Path, state: BuildState, changed: set[str] | None = None) -> No
 
 
 def discard(output: Path) -> None:
-    for name in ("state.pickle", "inputs.json"):
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(cache_folder(output) / name)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(cache_folder(output) / "state.pickle")
+    forget_inputs(output)
 
 
 def committed_id(output: Path) -> str:
@@ -166,8 +166,11 @@ class Journal:
         (self.folder / "id").write_text(self.id)
         return self
 
-    def __exit__(self, *exc) -> None:
-        pass
+    def __exit__(self, kind, value, traceback) -> None:
+        """After a clean exit (the commit, the state saved with this journal's id, is inside the block)
+        the old files are forgotten; after an error the journal stays for the next start to roll back."""
+        if kind is None:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
     def replace(self, relative: str, data: bytes) -> None:
         """Write one output file, keeping the old one for rollback."""
@@ -211,10 +214,6 @@ class Journal:
     def _log(self, name: str, relative: str) -> None:
         with open(self.folder / name, "a", encoding="utf-8") as fh:
             fh.write(relative + "\n")
-
-    def finish(self) -> None:
-        """After the commit (the state saved with this journal's id): forget the old files."""
-        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def recover(output: Path) -> bool:

@@ -11,8 +11,8 @@ ALPHABET = list("南京市算力中心“”‘’,。;:!?、()《》—…ab Z0
 ]
 
 
-def slow(text: str) -> str:
-    return markup.to_html.__wrapped__.__globals__["_full_markdown"](text)
+slow = markup._full_markdown
+"""Python-Markdown and nh3, with no fast path."""
 
 
 @settings(max_examples=2000, deadline=None)
