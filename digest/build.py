@@ -74,10 +74,8 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
                                phases=clock.phases)
         from . import content, pages, render  # not needed when nothing changed: start-up stays short
 
-        previous = state.load(output, code)
+        previous = state.BuildState(code=code) if clean else state.load(output, code)
         clock.lap("cache")
-        if clean:
-            previous = state.BuildState(code=code)
         workers = workers or os.cpu_count() or 1
         cache = content.ReadCache(previous.files)
         site = content.read_site(content_dir, cache=cache, workers=workers)

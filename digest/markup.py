@@ -3,7 +3,7 @@
 A body written in YAML may hold anything; only the tags and URL schemes
 allowed here reach the page.  Results are cached by text, so each body is
 converted once per process however many pages show it, and plain paragraphs
-(most news bodies) skip Markdown altogether.
+and simple lists (most news bodies) skip Markdown altogether.
 """
 
 from __future__ import annotations
@@ -53,22 +53,35 @@ def _full_markdown(text: str) -> str:
 
 
 def plain_paragraphs(text: str) -> str | None:
-    """The HTML Markdown would make of plain paragraphs, or None if the text uses any markup.
+    """The HTML Markdown would make of plain paragraphs and simple lists, or None if the text uses
+    any other markup.
 
-    Most bodies are news paragraphs with no markup at all; wrapping them in
-    <p> directly is about 50× cheaper than Python-Markdown and gives the same bytes
-    (a property test holds the two to that).
+    Most bodies are news paragraphs with no markup at all, some with a short
+    "- item" list; writing their HTML directly is about 50× cheaper than
+    Python-Markdown and gives the same bytes (a property test holds the two to that).
     """
-    paragraphs, current = [], []
+    blocks, current = [], []
     for line in text.strip("\n").split("\n"):
-        if not line:
-            if current:
-                paragraphs.append("\n".join(current))
-                current = []
-        elif _plain_line(line):
+        if line:
             current.append(line)
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    html, after_list = [], False
+    for block in blocks:
+        if all(_plain_line(line) for line in block):
+            html.append("<p>" + "\n".join(block) + "</p>")
+            after_list = False
+        elif not after_list and all(_list_item(line) for line in block):
+            items = "".join(f"<li>{line[2:]}</li>\n" for line in block)
+            html.append(f"<ul>\n{items}</ul>")
+            after_list = True  # a second list after a blank line would make one "loose" list with the first
         else:
             return None
-    if current:
-        paragraphs.append("\n".join(current))
-    return "\n".join(f"<p>{p}</p>" for p in paragraphs)
+    return "\n".join(html)
+
+
+def _list_item(line: str) -> bool:
+    return line.startswith("- ") and len(line) > 2 and _plain_line(line[2:])

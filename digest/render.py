@@ -27,7 +27,7 @@ from .defaults import DEFAULT_THEME
 from .fingerprint import fingerprint
 from .errors import DigestError, Problem
 from .model import Entry, Site
-from .output import safe_join
+from .output import overwrite, safe_join
 
 STATIC = "static"
 
@@ -116,7 +116,7 @@ def _write_jobs(renderer: Renderer, jobs: list[pages.PageJob], out: Path, progre
         if target.parent not in made_dirs:
             target.parent.mkdir(parents=True, exist_ok=True)
             made_dirs.add(target.parent)
-        target.write_bytes(text.encode("utf-8"))
+        overwrite(target, text.encode("utf-8"))
     bar.done()
 
 
