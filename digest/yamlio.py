@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from . import yamlfast
 from .errors import Problem
 
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -87,6 +88,10 @@ _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_yaml_seq)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
+_SCALARS = _Loader("")
+"""Types plain scalars for the fast reader with the same resolver and constructors."""
+
+
 # What one line may open before its value: indentation, "- ", "? ", ": ",
 # anchors and tags.  Each nesting level needs one of these or a bracket.
 _LINE_OPENERS = re.compile(r"^(?:[ \t\-?:]|[&!][^ \n]* )*", re.MULTILINE)
@@ -138,6 +143,17 @@ def load_file(path: Path, shown: str) -> tuple[object, Problem | None]:
 
 
 def load_text(text: str, shown: str) -> tuple[object, Problem | None]:
+    data = yamlfast.load(text, LineMap, _SCALARS, _resolve_plain, MAX_DEPTH)
+    if data is not yamlfast.NOT_HANDLED:
+        return data, None
+    return _load_with_pyyaml(text, shown)
+
+
+def _resolve_plain(value: str) -> str:
+    return _SCALARS.resolve(yaml.ScalarNode, value, (True, False))
+
+
+def _load_with_pyyaml(text: str, shown: str) -> tuple[object, Problem | None]:
     loader = _Loader(text)
     try:
         shape, line = _check_shape(text)

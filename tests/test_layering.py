@@ -15,6 +15,7 @@ LAYERS = [
     {"article.parse"},
     {"article.fields", "article.places", "article.clean", "article.decode", "article.normalize"},
     {"markup", "yamlio", "gazetteer", "lexicon", "fingerprint", "defaults"},
+    {"yamlfast"},
     {"model", "errors"},
 ]
 

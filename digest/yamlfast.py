@@ -1,0 +1,262 @@
+"""A fast reader for the plain block YAML that digest writes and people usually keep.
+
+Content files are block mappings of simple keys to plain, quoted or literal
+(`|-`) text, lists and small nested mappings.  PyYAML spends most of a
+content file's load building node and event objects; reading lines of this
+common shape directly is several times faster.  Anything outside the shape
+(flow collections, anchors, tags, folded or multi-line plain text, tabs,
+odd indentation, duplicate keys…) makes `load` return NOT_HANDLED, and the
+caller loads the file with PyYAML, which gives the same values or the error.
+A property test holds the two readers to the same values, key lines included.
+
+Plain scalars are typed by PyYAML's own resolver and constructors, so
+`2026-01-04`, `12`, `yes` and `~` mean what they mean to PyYAML.
+"""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+NOT_HANDLED = object()
+"""load's answer for text outside the shape it reads: load it with PyYAML instead."""
+
+# Characters YAML forbids or treats as line breaks, tabs and carriage returns: left to PyYAML.
+_UNUSUAL = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+_KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?$")
+_NOT_PLAIN_START = frozenset("""-?:,[]{}#&*!|>'"%@` """)
+_STR = "tag:yaml.org,2002:str"
+_NULL = "tag:yaml.org,2002:null"
+
+
+class _Unhandled(Exception):
+    pass
+
+
+_TAGS: dict[str, str] = {}
+"""Plain text → its resolved tag: keys and short values repeat across files."""
+
+
+class Reader:
+    """One reader per document: `lines` are mutated as sequence items are read (see _sequence)."""
+
+    def __init__(self, text: str, mapping_type, constructor, resolve, max_depth: int):
+        self.typed_starts = _typed_starts(constructor)
+        self.lines = text.split("\n")
+        self.mapping_type = mapping_type
+        self.constructor = constructor
+        self._resolve = resolve
+        self.max_depth = max_depth
+        self.index = 0
+
+    def resolve(self, text: str) -> str:
+        tag = _TAGS.get(text)
+        if tag is None:
+            if len(_TAGS) > 100_000:
+                _TAGS.clear()
+            tag = _TAGS[text] = self._resolve(text)
+        return tag
+
+    def document(self):
+        self._skip_comments()
+        if self.index >= len(self.lines):
+            return None
+        if _indent(self.lines[self.index]) != 0:
+            raise _Unhandled
+        value = self._node(0, 1)
+        self._skip_comments()
+        if self.index < len(self.lines):
+            raise _Unhandled
+        return value
+
+    def _skip_comments(self) -> None:
+        lines = self.lines
+        while self.index < len(lines):
+            stripped = lines[self.index].lstrip(" ")
+            if stripped and not stripped.startswith("#"):
+                return
+            self.index += 1
+
+    def _node(self, indent: int, depth: int):
+        """The block collection starting at the current line, which is indented `indent`."""
+        if depth > self.max_depth:
+            raise _Unhandled
+        line = self.lines[self.index]
+        if _is_item(line, indent):
+            return self._sequence(indent, depth)
+        return self._mapping(indent, depth)
+
+    def _mapping(self, indent: int, depth: int):
+        result = self.mapping_type()
+        result.lines = {}
+        result.line = self.index + 1
+        lines = self.lines
+        while True:
+            line = lines[self.index]
+            match = _KEY_LINE.match(line, indent)
+            if match is None:
+                raise _Unhandled
+            key, text = match.groups()
+            if key in result or (_TAGS.get(key) or self.resolve(key)) != _STR:
+                raise _Unhandled
+            result.lines[key] = self.index + 1
+            following = lines[self.index + 1] if self.index + 1 < len(lines) else None
+            if (text and following and following[0] not in " #-" and text[0] not in _NOT_PLAIN_START
+                    and text[-1] not in " :" and ": " not in text and " #" not in text
+                    and (text[0] not in self.typed_starts or _TAGS.get(text) == _STR)):
+                # the common case, read here: plain text, followed by a line that is neither blank nor deeper
+                result[key] = text
+                self.index += 1
+                line = following
+            else:
+                result[key] = self._value(text, indent, depth, same_indent_sequence=True)
+                if self.index >= len(lines):
+                    return result
+                line = lines[self.index]
+            next_indent = len(line) - len(line.lstrip(" "))
+            if next_indent < indent:
+                return result
+            if next_indent > indent:
+                raise _Unhandled
+
+    def _sequence(self, indent: int, depth: int) -> list:
+        result = []
+        lines = self.lines
+        while True:
+            line = lines[self.index]
+            rest = line[indent + 1:].lstrip(" ")
+            if _KEY_LINE.match(rest) and not rest.startswith("- "):
+                # "- key: value": a mapping whose keys line up with this first one
+                inner = len(line) - len(rest)
+                lines[self.index] = " " * inner + rest
+                result.append(self._mapping(inner, depth + 1))
+            else:
+                result.append(self._value(rest, indent, depth, same_indent_sequence=False))
+            if self.index >= len(lines):
+                return result
+            next_indent = _indent(lines[self.index])
+            if next_indent > indent:
+                raise _Unhandled
+            if next_indent < indent or not _is_item(lines[self.index], indent):
+                return result  # the collection holding the sequence checks what follows
+
+    def _value(self, text: str | None, indent: int, depth: int, same_indent_sequence: bool):
+        """The value after `key:` or `- ` on the current line; moves past everything it reads."""
+        self.index += 1
+        if not text or text.startswith("#"):
+            return self._nested(indent, depth, same_indent_sequence)
+        if text in ("|", "|-"):
+            return self._literal(indent, keep_last=text == "|")
+        value = self._scalar(text)
+        if self.index < len(self.lines):
+            following = self.lines[self.index]
+            if not following or following[0] in " #":
+                self._skip_comments()
+        return value
+
+    def _nested(self, indent: int, depth: int, same_indent_sequence: bool):
+        self._skip_comments()
+        if self.index >= len(self.lines):
+            return None
+        line = self.lines[self.index]
+        inner = _indent(line)
+        if inner > indent:
+            return self._node(inner, depth + 1)
+        if inner == indent and same_indent_sequence and _is_item(line, indent):
+            return self._sequence(indent, depth + 1)
+        return None
+
+    def _literal(self, indent: int, keep_last: bool) -> str:
+        """A `|` or `|-` block: lines indented more than the key, up to the first line indented less."""
+        lines = self.lines
+        start = self.index
+        if start >= len(lines) or not lines[start].strip(" "):
+            raise _Unhandled  # leading blank lines or an empty block: rare, PyYAML knows the rules
+        content = _indent(lines[start])
+        if content <= indent:
+            raise _Unhandled
+        body = []
+        while self.index < len(lines):
+            line = lines[self.index]
+            if line.startswith(" " * content):
+                body.append(line[content:])
+            elif not line.strip(" "):
+                if len(line) > content:
+                    raise _Unhandled
+                body.append("")
+            else:
+                break
+            self.index += 1
+        while body and not body[-1]:
+            body.pop()
+        self._skip_comments()
+        return "\n".join(body) + ("\n" if keep_last else "")
+
+    def _scalar(self, text: str):
+        first = text[0]
+        if first == "'":
+            if len(text) < 2 or not text.endswith("'") or "'" in text[1:-1].replace("''", ""):
+                raise _Unhandled
+            return text[1:-1].replace("''", "'")
+        if first == '"':
+            if len(text) < 2 or not text.endswith('"') or '"' in text[1:-1] or "\\" in text:
+                raise _Unhandled
+            return text[1:-1]
+        if text == "[]":
+            return []
+        if text == "{}":
+            empty = self.mapping_type()
+            empty.lines, empty.line = {}, self.index
+            return empty
+        if text[-1] == " ":
+            text = text.rstrip(" ")
+        if first in _NOT_PLAIN_START or ": " in text or " #" in text or text[-1] == ":":
+            raise _Unhandled
+        tag = self.resolve(text)
+        if tag == _STR:
+            return text
+        if tag == _NULL:
+            return None
+        construct = self.constructor.yaml_constructors.get(tag)
+        if construct is None:
+            raise _Unhandled
+        return construct(self.constructor, yaml.ScalarNode(tag, text))
+
+
+def _typed_starts(constructor) -> frozenset:
+    """First characters of plain text that PyYAML may read as something other than text."""
+    found = _TYPED_STARTS.get(type(constructor))
+    if found is None:
+        resolvers = constructor.yaml_implicit_resolvers
+        found = _TYPED_STARTS[type(constructor)] = _Anything() if None in resolvers else frozenset(resolvers)
+    return found
+
+
+class _Anything:
+    """Any first character (a resolver registered for all of them)."""
+
+    def __contains__(self, item) -> bool:
+        return True
+
+
+_TYPED_STARTS: dict[type, frozenset] = {}
+
+
+def _is_item(line: str, indent: int) -> bool:
+    """Whether the line, indented `indent`, starts a sequence item ("- …" or a lone "-")."""
+    return line.startswith("-", indent) and (len(line) == indent + 1 or line[indent + 1] == " ")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def load(text: str, mapping_type, constructor, resolve, max_depth: int):
+    """The document's value, or NOT_HANDLED when the text is not of the common shape."""
+    if _UNUSUAL.search(text):
+        return NOT_HANDLED
+    try:
+        return Reader(text, mapping_type, constructor, resolve, max_depth).document()
+    except (_Unhandled, IndexError, ValueError, TypeError, OverflowError, yaml.YAMLError):
+        return NOT_HANDLED
