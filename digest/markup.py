@@ -28,7 +28,20 @@ _BLOCK_START = re.compile(r"[-+>:%$@^{}()'\".,;?/]|\d+[.)]")
 
 
 def _plain_line(line: str) -> bool:
-    return not (line[0].isspace() or line[-1].isspace() or _BLOCK_START.match(line) or _MARKUP_CHARS.search(line))
+    return bool(line) and not (line[0].isspace() or line[-1].isspace() or _BLOCK_START.match(line) or _MARKUP_CHARS.search(line))
+
+
+def _inline(line: str) -> str | None:
+    """The HTML of a plain line, or of one whose only markup is **bold** spans; else None."""
+    if "*" not in line:
+        return line if _plain_line(line) else None
+    parts = line.split("**")
+    if len(parts) % 2 == 0 or not _plain_line("".join(parts)):
+        return None
+    for bold in parts[1::2]:
+        if not bold or bold[0].isspace() or bold[-1].isspace():
+            return None
+    return "".join(part if i % 2 == 0 else f"<strong>{part}</strong>" for i, part in enumerate(parts))
 
 
 @lru_cache(maxsize=65536)
@@ -53,11 +66,11 @@ def _full_markdown(text: str) -> str:
 
 
 def plain_paragraphs(text: str) -> str | None:
-    """The HTML Markdown would make of plain paragraphs and simple lists, or None if the text uses
-    any other markup.
+    """The HTML Markdown would make of plain paragraphs, bold spans and simple lists, or None if
+    the text uses any other markup.
 
-    Most bodies are news paragraphs with no markup at all, some with a short
-    "- item" list; writing their HTML directly is about 50× cheaper than
+    Most bodies are news paragraphs with no markup but **bold** lead sentences
+    and a short "- item" list; writing their HTML directly is about 50× cheaper than
     Python-Markdown and gives the same bytes (a property test holds the two to that).
     """
     blocks, current = [], []
@@ -71,17 +84,16 @@ def plain_paragraphs(text: str) -> str | None:
         blocks.append(current)
     html, after_list = [], False
     for block in blocks:
-        if all(_plain_line(line) for line in block):
-            html.append("<p>" + "\n".join(block) + "</p>")
+        lines = [_inline(line) for line in block]
+        if None not in lines:
+            html.append("<p>" + "\n".join(lines) + "</p>")
             after_list = False
-        elif not after_list and all(_list_item(line) for line in block):
-            items = "".join(f"<li>{line[2:]}</li>\n" for line in block)
-            html.append(f"<ul>\n{items}</ul>")
+        elif not after_list and all(line.startswith("- ") for line in block):
+            items = [_inline(line[2:]) for line in block]
+            if None in items:
+                return None
+            html.append("<ul>\n" + "".join(f"<li>{item}</li>\n" for item in items) + "</ul>")
             after_list = True  # a second list after a blank line would make one "loose" list with the first
         else:
             return None
     return "\n".join(html)
-
-
-def _list_item(line: str) -> bool:
-    return line.startswith("- ") and len(line) > 2 and _plain_line(line[2:])

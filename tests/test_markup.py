@@ -24,7 +24,8 @@ def test_fast_path_matches_markdown_whenever_it_applies(text):
 
 
 PLAIN = list("南京市算力中心“”,。;:!?、()《》ab09%") + ["a b"]
-NEWS_WORDS = st.tuples(st.sampled_from("南京市算力中心"), st.lists(st.sampled_from(PLAIN), max_size=8).map("".join))
+NEWS_WORDS = st.tuples(st.sampled_from(["南", "京", "**南", "**京"]),
+                       st.lists(st.sampled_from(PLAIN + ["**", "** ", " **", "***"]), max_size=8).map("".join))
 ANY_WORDS = st.lists(st.sampled_from(ALPHABET), min_size=1, max_size=8).map("".join)
 LINE_STARTS = st.sampled_from(["", "- ", "-  ", "* ", "1. ", "  - ", "-", "- - ", "> "])
 
@@ -55,11 +56,12 @@ def test_fast_path_matches_markdown_on_paragraphs_and_lists(blocks, separator):
         assert fast == slow(text)
 
 
-def test_fast_path_covers_simple_lists_only():
+def test_fast_path_covers_bold_spans_and_simple_lists_only():
+    assert markup.plain_paragraphs("**南京召开大会。**会议提出") == "<p><strong>南京召开大会。</strong>会议提出</p>"
     text = "南京召开大会。\n\n- 低空经济项目29个\n- 光伏组件项目18个\n\n无锡同日开工。"
     assert markup.plain_paragraphs(text) == ("<p>南京召开大会。</p>\n<ul>\n<li>低空经济项目29个</li>\n"
                                             "<li>光伏组件项目18个</li>\n</ul>\n<p>无锡同日开工。</p>")
-    for marked in ("- 甲\n\n- 乙", "段落\n- 甲", "- 甲\n续行", "- 甲\n  - 乙", "- **甲**"):
+    for marked in ("- 甲\n\n- 乙", "段落\n- 甲", "- 甲\n续行", "- 甲\n  - 乙", "- *甲*", "**甲\n乙**", "** 甲**"):
         assert markup.plain_paragraphs(marked) is None, marked
 
 
@@ -74,3 +76,16 @@ def test_fast_path_covers_plain_news_paragraphs_and_declines_markup():
 def test_sanitiser_removes_scripts_and_unsafe_links():
     html = markup.to_html("[点我](javascript:alert(1)) <script>alert(1)</script> <img src=x onerror=alert(1)>")
     assert "<script" not in html and "javascript:" not in html and "onerror" not in html
+
+
+SPANS = st.lists(st.tuples(st.lists(st.sampled_from(PLAIN + ["*", " "]), min_size=1, max_size=5).map("".join),
+                           st.booleans()), min_size=1, max_size=5)
+
+
+@settings(max_examples=500, deadline=None)
+@given(SPANS)
+def test_fast_path_matches_markdown_on_bold_spans(spans):
+    text = "".join(f"**{word}**" if bold else word for word, bold in spans)
+    fast = markup.plain_paragraphs(text)
+    if fast is not None:
+        assert fast == slow(text)
