@@ -68,7 +68,7 @@ def test_fast_path_covers_bold_spans_and_simple_lists_only():
 def test_fast_path_covers_plain_news_paragraphs_and_declines_markup():
     plain = "1月4日,南京召开大会。\n\n无锡“算力”规模达13800 PFLOPS,同比增长12%。"
     assert markup.plain_paragraphs(plain) == "<p>1月4日,南京召开大会。</p>\n<p>无锡“算力”规模达13800 PFLOPS,同比增长12%。</p>"
-    for marked in ("**重点**项目", "- 一项\n\n- 两项", "# 标题", "a  \nb", "<script>x</script>", "x & y", "1. 第一"):
+    for marked in ("*重点*项目", "- 一项\n\n- 两项", "# 标题", "a  \nb", "<script>x</script>", "x & y", "1. 第一"):
         assert markup.plain_paragraphs(marked) is None
         assert markup.to_html(marked) == slow(marked)
 
