@@ -68,7 +68,7 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
         remove_stale(output, state.spare_folder(output))
         code = code_version()
         rolled_back = state.recover(output)
-        inputs = input_signature(content_dir, code, flags)
+        inputs, stats = input_signature(content_dir, code, flags)
         pages_count = state.unchanged_since(output, inputs) if inputs and not (clean or rolled_back) else None
         clock.lap("check")
         if pages_count is not None:
@@ -79,7 +79,7 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
         previous = state.BuildState(code=code) if clean else state.load(output, code)
         clock.lap("cache")
         workers = workers or os.cpu_count() or 1
-        cache = content.ReadCache(previous.files)
+        cache = content.ReadCache(previous.files, stats)
         site = content.read_site(content_dir, cache=cache, workers=workers)
         clock.lap("read")
         if base_url is not None:
@@ -90,7 +90,8 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
         current = state.BuildState(code=previous.code, files=cache.current, assets=_asset_fingerprints(folders))
         indexed = search and _search_available()
         changed = jobs
-        renderer = render.Renderer(site, folders)
+        compiled = state.compiled_templates_folder(output, code)
+        renderer = render.Renderer(site, folders, compiled)
         if previous.pages:
             current.pages = renderer.fingerprints(jobs, previous.pages)
             changed = [job for job in jobs if previous.pages.get(job.path, ("", ""))[1] != current.pages[job.path][1]]
@@ -101,7 +102,7 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
             _update_in_place(renderer, changed, folders, output, previous, current, cache.changed())
             incremental = True
         else:
-            _build_fresh(site, jobs, folders, output, current, workers, indexed)
+            _build_fresh(site, jobs, folders, output, current, workers, indexed, compiled)
             incremental = False
         clock.lap("write")
         html = sum(1 for path in current.pages if path.endswith(".html"))
@@ -140,13 +141,14 @@ class _Clock:
 
 
 def _build_fresh(site, jobs, folders, output: Path, current: state.BuildState, workers: int,
-                 indexed: bool) -> None:
+                 indexed: bool, compiled: Path) -> None:
     """Every page into a staging folder (the recycled previous generation), swapped in whole."""
     from . import render
     staging = staging_folder(output, state.spare_folder(output))
     try:
         current.pages = render.render_all(site, jobs, staging, folders, workers,
-                                          meanwhile=lambda: state.save_files(output, current.files))
+                                          meanwhile=lambda: state.save_files(output, current.files),
+                                          compiled=compiled)
         _note_search(current, indexed)
         shutil.rmtree(staging / SEARCH_FOLDER, ignore_errors=True)
         prune(staging, set(current.pages) | set(current.assets))
@@ -216,8 +218,9 @@ def _search_available() -> bool:
     return available()
 
 
-def input_signature(content_dir: Path, code: str, flags: tuple) -> str:
-    """A hash of the identity (size, time, inode) of every file a build reads, and of the build's options.
+def input_signature(content_dir: Path, code: str, flags: tuple) -> tuple[str, dict[str, os.stat_result]]:
+    """A hash of the identity (size, time, inode) of every file a build reads, and of the build's options;
+    and the stats taken, which the read reuses.
 
     Equal signatures mean an identical site, so a build with nothing changed
     stops here, before reading any content.  If any file changed in the last
@@ -232,10 +235,11 @@ def input_signature(content_dir: Path, code: str, flags: tuple) -> str:
     stats = [found for folder in folders for found in _stats(folder)]
     for folder in template_folders_of(content_dir):
         stats.extend((str(path), path.stat()) for path in sorted(folder.rglob("*")) if path.is_file())
+    taken = dict(stats)
     if any(stat.st_mtime_ns > time.time_ns() - state.RACY_NS for _, stat in stats):
-        return ""
+        return "", taken
     identities.extend(f"{path}\t{stat.st_mtime_ns}\t{stat.st_size}\t{stat.st_ino}" for path, stat in stats)
-    return hashlib.blake2b("\n".join(identities).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return hashlib.blake2b("\n".join(identities).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest(), taken
 
 
 def _scan(folder: Path) -> list[os.DirEntry]:

@@ -38,9 +38,11 @@ DEFAULT_THEME_COLOR = "#3d5a80"
 class ReadCache:
     """What the last read made of each file, keyed by the file's identity and what it was read against."""
 
-    def __init__(self, previous: dict | None = None):
+    def __init__(self, previous: dict | None = None, stats: dict[str, os.stat_result] | None = None):
         self.started_ns = time.time_ns()
         self.previous: dict = previous or {}
+        self.stats = stats or {}
+        """Path → stat already taken this build (by the no-change check), so no file is stat'ed twice."""
         self.current: dict = {}
         self.hits = 0
         self.parsed: set[str] = set()
@@ -71,7 +73,7 @@ class _Reader:
         whenever the reading would (themes defined, the digest's date…).
         """
         shown = path if isinstance(path, str) else self.shown(path)
-        stat = stat or _stat(Path(path) if isinstance(path, str) else path)
+        stat = stat or self.stat_of(Path(path) if isinstance(path, str) else path)
         if stat is None:
             return read()
         key = f"{stat.st_mtime_ns}:{stat.st_size}:{stat.st_ino}:{context}"
@@ -91,6 +93,10 @@ class _Reader:
         self.cache.current[shown] = ("racy" if racy else key, result, problems)
         self.versions[shown] = f"{key}:racy:{self.cache.started_ns}" if racy else key
         return result
+
+    def stat_of(self, path: Path | os.DirEntry) -> os.stat_result | None:
+        known = self.cache.stats.get(path.path if isinstance(path, os.DirEntry) else str(path))
+        return known if known is not None else _stat(path)
 
     def shown(self, path: Path) -> str:
         """The path as messages show it, without a filesystem call per file."""
@@ -241,7 +247,7 @@ def _declared_themes(folders: list[Path], themes: list[Theme], reader: _Reader) 
     added: list[Theme] = []
     for folder in folders:
         path = folder / DIGEST_FILE
-        items = reader.cached(f"{reader.shown(path)}#themes", "", lambda: _theme_items(path, reader), _stat(path))
+        items = reader.cached(f"{reader.shown(path)}#themes", "", lambda: _theme_items(path, reader), reader.stat_of(path))
         if items:
             added += _themes_from(items, path, reader, themes + added)
     return added
@@ -463,7 +469,7 @@ def _read_entries(folder: Path, digest: Digest, theme_names: list[str], reader: 
             continue
         entry = reader.cached(f"{shown_folder}/{found.name}", context,
                               lambda: _read_entry_file(folder / found.name, digest, theme_names, reader),
-                              _stat(found))
+                              reader.stat_of(found))
         if entry:
             entries.append(entry)
     return entries

@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import markdown
-import nh3
 
 ALLOWED_TAGS = {"p", "br", "strong", "em", "b", "i", "a", "ul", "ol", "li", "blockquote", "code", "pre", "h2", "h3",
                 "h4", "hr", "table", "thead", "tbody", "tr", "th", "td", "sup", "sub", "del"}
@@ -52,12 +50,15 @@ def to_html(text: str) -> str:
     return _full_markdown(text)
 
 
-_CONVERTER: markdown.Markdown | None = None
+_CONVERTER = None
 
 
 def _full_markdown(text: str) -> str:
     """Python-Markdown, one converter per process (building one costs as much as converting a body)."""
     global _CONVERTER
+    import markdown  # imported on first use: most builds convert nothing (fast path) or little
+    import nh3
+
     if _CONVERTER is None:
         _CONVERTER = markdown.Markdown(extensions=["tables"], output_format="html")
     html = _CONVERTER.reset().convert(text)

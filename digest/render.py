@@ -45,8 +45,11 @@ def template_folders(site: Site, content_dir: Path) -> list[Path]:
     return folders
 
 
-def environment(folders: list[Path]) -> jinja2.Environment:
+def environment(folders: list[Path], compiled: Path | None = None) -> jinja2.Environment:
+    """The Jinja environment of a build; `compiled` is a folder where compiled templates are kept
+    between builds (checked against each template's source), so a rebuild does not compile again."""
     env = jinja2.Environment(
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None,
         loader=jinja2.FileSystemLoader([str(f) for f in folders]),
         autoescape=jinja2.select_autoescape(["html", "xml"]),
         undefined=jinja2.StrictUndefined,
@@ -88,16 +91,16 @@ CHUNK = 150
 
 
 def render_all(site: Site, jobs: list[pages.PageJob], out: Path, folders: list[Path], workers: int = 1,
-               meanwhile=None) -> dict[str, tuple[str, str]]:
+               meanwhile=None, compiled: Path | None = None) -> dict[str, tuple[str, str]]:
     """Render every job into `out` and return the pages' fingerprints.
 
     Big sites render on `workers` forked processes; `meanwhile()` runs in
     this process while they work (saving the content cache, say).
     """
     if workers > 1 and len(jobs) >= PARALLEL_MIN:
-        fingerprints = _render_in_pool(site, jobs, out, folders, workers, meanwhile)
+        fingerprints = _render_in_pool(site, jobs, out, folders, workers, meanwhile, compiled)
     else:
-        renderer = Renderer(site, folders)
+        renderer = Renderer(site, folders, compiled)
         _write_jobs(renderer, jobs, out, progress=True)
         fingerprints = renderer.fingerprints(jobs, full=False)
         if meanwhile:
@@ -124,9 +127,9 @@ class Renderer:
     """Renders the pages of one site: the Jinja environment, compiled templates and shared partials,
     made once and used for every page."""
 
-    def __init__(self, site: Site, folders: list[Path]):
+    def __init__(self, site: Site, folders: list[Path], compiled: Path | None = None):
         self.site = site
-        self.env = environment(folders)
+        self.env = environment(folders, compiled)
         self.common = common_context(site)
         self.common["shared"] = _SharedPartials(self.env, self.common)
         self.templates: dict[str, jinja2.Template] = {}
@@ -200,7 +203,7 @@ _WORKER_RENDERER: Renderer | None = None
 
 
 def _render_in_pool(site: Site, jobs: list[pages.PageJob], out: Path, folders: list[Path], workers: int,
-                    meanwhile) -> dict[str, tuple[str, str]]:
+                    meanwhile, compiled: Path | None) -> dict[str, tuple[str, str]]:
     """Render on forked workers, chunk by chunk.  A digest's pages stay in one chunk, so each body is
     converted once."""
     global _POOL_WORK
@@ -215,7 +218,7 @@ def _render_in_pool(site: Site, jobs: list[pages.PageJob], out: Path, folders: l
             current = []
     if current:
         chunks.append(current)
-    _POOL_WORK = (site, chunks, out, folders)
+    _POOL_WORK = (site, chunks, out, folders, compiled)
     fingerprints: dict[str, tuple[str, str]] = {}
     problems: list[Problem] = []
     try:
@@ -235,9 +238,9 @@ def _render_in_pool(site: Site, jobs: list[pages.PageJob], out: Path, folders: l
 
 def _render_chunk(index: int) -> tuple[list[Problem], dict[str, tuple[str, str]]]:
     global _WORKER_RENDERER
-    site, chunks, out, folders = _POOL_WORK
+    site, chunks, out, folders, compiled = _POOL_WORK
     if _WORKER_RENDERER is None:
-        _WORKER_RENDERER = Renderer(site, folders)
+        _WORKER_RENDERER = Renderer(site, folders, compiled)
     try:
         _write_jobs(_WORKER_RENDERER, chunks[index], out, progress=False)
         return [], _WORKER_RENDERER.fingerprints(chunks[index], full=False)

@@ -39,6 +39,16 @@ def cache_folder(output: Path) -> Path:
     return output.parent / ".digest-cache" / output.name
 
 
+def compiled_templates_folder(output: Path, code: str) -> Path:
+    """Where compiled templates are kept for builds by this version of digest's code (older ones are removed)."""
+    parent = cache_folder(output) / "templates"
+    folder = parent / code
+    if not folder.is_dir():
+        shutil.rmtree(parent, ignore_errors=True)
+        folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def spare_folder(output: Path) -> Path:
     """The previous generation of the site, recycled by the next full build."""
     return cache_folder(output) / "spare"
