@@ -102,7 +102,7 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
             _update_in_place(renderer, changed, folders, output, previous, current, cache.changed())
             incremental = True
         else:
-            _build_fresh(site, jobs, folders, output, current, workers, indexed, compiled)
+            _build_fresh(site, jobs, folders, output, current, workers, indexed, compiled, cache.packed)
             incremental = False
         clock.lap("write")
         html = sum(1 for path in current.pages if path.endswith(".html"))
@@ -141,13 +141,14 @@ class _Clock:
 
 
 def _build_fresh(site, jobs, folders, output: Path, current: state.BuildState, workers: int,
-                 indexed: bool, compiled: Path) -> None:
+                 indexed: bool, compiled: Path, packed: dict) -> None:
     """Every page into a staging folder (the recycled previous generation), swapped in whole."""
     from . import render
     staging = staging_folder(output, state.spare_folder(output))
     try:
         current.pages = render.render_all(site, jobs, staging, folders, workers,
-                                          meanwhile=lambda: state.save_files(output, current.files),
+                                          meanwhile=lambda: state.save_files(output, current.files,
+                                                                             packed=packed),
                                           compiled=compiled)
         _note_search(current, indexed)
         shutil.rmtree(staging / SEARCH_FOLDER, ignore_errors=True)

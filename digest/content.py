@@ -11,12 +11,13 @@ import datetime as dt
 import hashlib
 import multiprocessing
 import os
+import pickle
 import re
 import time
 from pathlib import Path
 
 from . import yamlio
-from .state import RACY_NS
+from .state import RACY_NS, pack_folder
 from .errors import DigestError, Problem, display_path
 from .model import Digest, Entry, Figure, Page, Person, Section, Settings, Site, SourceRef, Theme
 
@@ -41,6 +42,8 @@ class ReadCache:
     def __init__(self, previous: dict | None = None, stats: dict[str, os.stat_result] | None = None):
         self.started_ns = time.time_ns()
         self.previous: dict = previous or {}
+        self.packed: dict[str, tuple[bytes, frozenset[str]]] = {}
+        """Folder → its cache entries pickled by the worker that read them, and their paths."""
         self.stats = stats or {}
         """Path → stat already taken this build (by the no-change check), so no file is stat'ed twice."""
         self.current: dict = {}
@@ -275,10 +278,12 @@ def _read_folders(folders: list[Path], names: list[str], reader: _Reader, worker
     _FOLDER_WORK = (reader.root, names)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for result, problems, current, versions in pool.imap(_read_folder_in_worker, folders, chunksize=8):
+            for folder, packed in zip(folders, pool.imap(_read_folder_in_worker, folders, chunksize=8)):
+                current, result, problems, versions = pickle.loads(packed)
                 reader.problems.extend(problems)
                 reader.cache.current.update(current)
                 reader.cache.parsed.update(current)
+                reader.cache.packed[reader.shown(folder)] = (packed, frozenset(current))
                 reader.versions.update(versions)
                 yield result
     finally:
@@ -289,10 +294,12 @@ _FOLDER_WORK: tuple = ()
 """The content root and theme names pool workers read against (inherited by the fork)."""
 
 
-def _read_folder_in_worker(folder: Path):
+def _read_folder_in_worker(folder: Path) -> bytes:
+    """The folder read, pickled as the content cache stores it: the parent saves it without pickling again."""
     root, names = _FOLDER_WORK
     reader = _Reader(root)
-    return _read_folder(folder, names, reader), reader.problems, reader.cache.current, reader.versions
+    result = _read_folder(folder, names, reader)
+    return pack_folder(reader.cache.current, result, reader.problems, reader.versions)
 
 
 def _read_folder(folder: Path, names: list[str], reader: _Reader) -> tuple[Digest | None, list[Entry]]:

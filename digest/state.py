@@ -31,7 +31,7 @@ RACY_NS = 2_000_000_000
 """Files modified less than this long before a build are read afresh: timestamps are coarse, and a
 second change within the same tick, size unchanged, would go unseen (git's "racy clean" problem)."""
 
-FORMAT = 4
+FORMAT = 5
 """Bumped whenever what the cache stores changes shape."""
 
 
@@ -73,8 +73,12 @@ SHARDS = 64
 """The content cache is split by folder into this many files, so a rebuild rewrites only the shards it changed."""
 
 
-def _shard_of(shown_path: str) -> int:
-    return zlib.crc32(shown_path.rsplit("/", 1)[0].encode("utf-8", "surrogatepass")) % SHARDS
+def folder_of(shown_path: str) -> str:
+    return shown_path.rsplit("/", 1)[0]
+
+
+def _shard_of(folder: str) -> int:
+    return zlib.crc32(folder.encode("utf-8", "surrogatepass")) % SHARDS
 
 
 def _read_pickle(path: Path):
@@ -95,23 +99,39 @@ def load(output: Path, code: str) -> BuildState:
     loaded = found[1]
     for shard in range(SHARDS):
         part = _read_pickle(folder / "files" / f"{shard}.pickle")
-        if not isinstance(part, dict):
+        try:
+            for packed in part.values():
+                loaded.files.update(pickle.loads(packed)[0])
+        except (AttributeError, TypeError, IndexError, EOFError, pickle.UnpicklingError, ValueError):
             loaded.pages = {}  # a lost shard: rebuild in full rather than trust half a cache
             return loaded
-        loaded.files.update(part)
     return loaded
 
 
-def save_files(output: Path, files: dict, changed: set[str] | None = None) -> None:
+def pack_folder(files: dict, *extra) -> bytes:
+    """One folder's content cache entries (and anything else sent along with them) as stored in a shard."""
+    return pickle.dumps((files, *extra), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def save_files(output: Path, files: dict, changed: set[str] | None = None,
+               packed: dict[str, tuple[bytes, frozenset[str]]] | None = None) -> None:
     """Write the content cache; `changed` (shown paths parsed or gone since the last save) limits
-    which shards are rewritten (None: all)."""
+    which shards are rewritten (None: all).  `packed` holds folders already pickled by pack_folder
+    (by the workers that read them) with the paths they hold; they are written as they are."""
     folder = cache_folder(output)
-    shards = set(range(SHARDS)) if changed is None else {_shard_of(path) for path in changed}
-    parts: dict[int, dict] = {shard: {} for shard in shards}
+    shards = set(range(SHARDS)) if changed is None else {_shard_of(folder_of(path)) for path in changed}
+    packed = packed or {}
+    parts: dict[int, dict[str, bytes]] = {shard: {} for shard in shards}
+    rest: dict[str, dict] = {}
+    for name, (blob, paths) in packed.items():
+        if _shard_of(name) in parts:
+            parts[_shard_of(name)][name] = blob
     for path, value in files.items():
-        shard = _shard_of(path)
-        if shard in parts:
-            parts[shard][path] = value
+        name = folder_of(path)
+        if _shard_of(name) in parts and path not in packed.get(name, ((), ()))[1]:
+            rest.setdefault(name, {})[path] = value
+    for name, part in rest.items():
+        parts[_shard_of(name)][f"{name}\x00rest" if name in packed else name] = pack_folder(part)
     for shard, part in parts.items():
         write_atomic(folder / "files" / f"{shard}.pickle", pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
 
