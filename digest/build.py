@@ -145,14 +145,16 @@ def _build_fresh(site, jobs, folders, output: Path, current: state.BuildState, w
     """Every page into a staging folder (the recycled previous generation), swapped in whole."""
     from . import render
     staging = staging_folder(output, state.spare_folder(output))
-    try:
-        current.pages = render.render_all(site, jobs, staging, folders, workers,
-                                          meanwhile=lambda: state.save_files(output, current.files,
-                                                                             packed=packed),
-                                          compiled=compiled)
-        _note_search(current, indexed)
+
+    def meanwhile():
+        """While the workers render: save the content cache, clear what the recycled site has too much."""
+        state.save_files(output, current.files, packed=packed)
         shutil.rmtree(staging / SEARCH_FOLDER, ignore_errors=True)
-        prune(staging, set(current.pages) | set(current.assets))
+        prune(staging, {job.path for job in jobs} | set(current.assets))
+
+    try:
+        current.pages = render.render_all(site, jobs, staging, folders, workers, meanwhile, compiled)
+        _note_search(current, indexed)
         if indexed:
             from .search import index_site
 

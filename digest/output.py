@@ -99,9 +99,14 @@ def overwrite(path: Path, data: bytes) -> None:
 
 
 def prune(folder: Path, keep: set[str]) -> int:
-    """Delete files under `folder` whose relative path is not in `keep`, and folders left empty."""
+    """Delete files under `folder` whose relative path is not in `keep`, and folders left empty.
+
+    Folders that will hold a kept file are never removed, so pruning may run
+    while the kept files are still being written.
+    """
     removed = 0
     emptied: set[str] = set()
+    needed = {path[: index + 1] for path in keep for index, char in enumerate(path) if char == "/"}
     for current, dirs, files in os.walk(folder, topdown=False):
         relative = os.path.relpath(current, folder)
         prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
@@ -112,7 +117,8 @@ def prune(folder: Path, keep: set[str]) -> int:
                 removed += 1
             else:
                 left += 1
-        if prefix and not left and all(os.path.join(current, name) in emptied for name in dirs):
+        if (prefix and not left and prefix not in needed
+                and all(os.path.join(current, name) in emptied for name in dirs)):
             os.rmdir(current)
             emptied.add(current)
     return removed

@@ -27,6 +27,10 @@ _UNUSUAL = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-
 _KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +(.*))?$")
 _NOT_PLAIN_START = frozenset("""-?:,[]{}#&*!|>'"%@` """)
 _STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_DECIMAL = re.compile(r"[1-9][0-9]{0,17}|0|(?:0|[1-9][0-9]{0,17})\.[0-9]{1,17}")
+"""Plain decimal numbers, which PyYAML's resolver types as int (no point) or float (one)."""
 _NULL = "tag:yaml.org,2002:null"
 
 
@@ -52,6 +56,8 @@ class Reader:
 
     def resolve(self, text: str) -> str:
         tag = _TAGS.get(text)
+        if tag is None and _DECIMAL.fullmatch(text):
+            return _FLOAT if "." in text else _INT  # unique figures would fill the memo
         if tag is None:
             if len(_TAGS) > 100_000:
                 _TAGS.clear()
@@ -102,10 +108,7 @@ class Reader:
                 raise _Unhandled
             result.lines[key] = self.index + 1
             following = lines[self.index + 1] if self.index + 1 < len(lines) else None
-            if (text and following and following[0] not in " #-" and text[0] not in _NOT_PLAIN_START
-                    and text[-1] not in " :" and ": " not in text and " #" not in text
-                    and (text[0] not in self.typed_starts or _TAGS.get(text) == _STR)):
-                # the common case, read here: plain text, followed by a line that is neither blank nor deeper
+            if self._plain_text(text, following, indent):
                 result[key] = text
                 self.index += 1
                 line = following
@@ -120,13 +123,29 @@ class Reader:
             if next_indent > indent:
                 raise _Unhandled
 
+    def _plain_text(self, text: str | None, following: str | None, indent: int) -> bool:
+        """The common case, read without the general path: plain text that is surely a string, on a line
+        followed by one that is neither blank, a comment nor deeper (a continuation)."""
+        if not (text and following and text[0] not in _NOT_PLAIN_START and text[-1] not in " :"
+                and ": " not in text and " #" not in text
+                and (text[0] not in self.typed_starts or _TAGS.get(text) == _STR)):
+            return False
+        if following[0] != " ":
+            return following[0] != "#"
+        stripped = following.lstrip(" ")
+        return len(following) - len(stripped) <= indent and stripped[:1] not in ("", "#")
+
     def _sequence(self, indent: int, depth: int) -> list:
         result = []
         lines = self.lines
         while True:
             line = lines[self.index]
             rest = line[indent + 1:].lstrip(" ")
-            if _KEY_LINE.match(rest) and not rest.startswith("- "):
+            following = lines[self.index + 1] if self.index + 1 < len(lines) else None
+            if self._plain_text(rest, following, indent):
+                result.append(rest)
+                self.index += 1
+            elif _KEY_LINE.match(rest) and not rest.startswith("- "):
                 # "- key: value": a mapping whose keys line up with this first one
                 inner = len(line) - len(rest)
                 lines[self.index] = " " * inner + rest
