@@ -64,7 +64,7 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
     clock = _Clock()
     content_dir, output = Path(content_dir), Path(output)
     flags = (base_url, search and _search_available())
-    with locked(output, "build"), _without_cycle_collector():
+    with locked(output, "build"), _without_cycle_collector(), contextlib.ExitStack() as cleanup:
         remove_stale(output, state.spare_folder(output))
         code = code_version()
         rolled_back = state.recover(output)
@@ -79,7 +79,10 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
         previous = state.BuildState(code=code) if clean else state.load(output, code)
         clock.lap("cache")
         workers = workers or os.cpu_count() or 1
-        cache = content.ReadCache(previous.files, stats)
+        packed = state.PackedFolders(output) if not previous.files else None
+        if packed:
+            cleanup.callback(packed.discard)  # whether the build fails or saves them
+        cache = content.ReadCache(previous.files, stats, packed)
         site = content.read_site(content_dir, cache=cache, workers=workers)
         clock.lap("read")
         if base_url is not None:
@@ -102,7 +105,8 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
             _update_in_place(renderer, changed, folders, output, previous, current, cache.changed())
             incremental = True
         else:
-            _build_fresh(site, jobs, folders, output, current, workers, indexed, compiled, cache.packed)
+            _build_fresh(site, jobs, folders, output, current, workers, indexed, compiled, packed,
+                         cache.changed() if previous.files else None)
             incremental = False
         clock.lap("write")
         html = sum(1 for path in current.pages if path.endswith(".html"))
@@ -141,14 +145,15 @@ class _Clock:
 
 
 def _build_fresh(site, jobs, folders, output: Path, current: state.BuildState, workers: int,
-                 indexed: bool, compiled: Path, packed: dict) -> None:
+                 indexed: bool, compiled: Path, packed: state.PackedFolders | None,
+                 changed_files: set[str] | None) -> None:
     """Every page into a staging folder (the recycled previous generation), swapped in whole."""
     from . import render
     staging = staging_folder(output, state.spare_folder(output))
 
     def meanwhile():
         """While the workers render: save the content cache, clear what the recycled site has too much."""
-        state.save_files(output, current.files, packed=packed)
+        state.save_files(output, current.files, changed_files, packed)
         shutil.rmtree(staging / SEARCH_FOLDER, ignore_errors=True)
         prune(staging, {job.path for job in jobs} | set(current.assets))
 

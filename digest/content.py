@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from . import yamlio
-from .state import RACY_NS, pack_folder
+from .state import RACY_NS, PackedFolders, pack_folder
 from .errors import DigestError, Problem, display_path
 from .model import Digest, Entry, Figure, Page, Person, Section, Settings, Site, SourceRef, Theme
 
@@ -39,11 +39,12 @@ DEFAULT_THEME_COLOR = "#3d5a80"
 class ReadCache:
     """What the last read made of each file, keyed by the file's identity and what it was read against."""
 
-    def __init__(self, previous: dict | None = None, stats: dict[str, os.stat_result] | None = None):
+    def __init__(self, previous: dict | None = None, stats: dict[str, os.stat_result] | None = None,
+                 packed: PackedFolders | None = None):
         self.started_ns = time.time_ns()
         self.previous: dict = previous or {}
-        self.packed: dict[str, tuple[bytes, frozenset[str]]] = {}
-        """Folder → its cache entries pickled by the worker that read them, and their paths."""
+        self.packed = packed
+        """Where folders read on worker processes go as the workers pickled them (for the build cache)."""
         self.stats = stats or {}
         """Path → stat already taken this build (by the no-change check), so no file is stat'ed twice."""
         self.current: dict = {}
@@ -283,7 +284,8 @@ def _read_folders(folders: list[Path], names: list[str], reader: _Reader, worker
                 reader.problems.extend(problems)
                 reader.cache.current.update(current)
                 reader.cache.parsed.update(current)
-                reader.cache.packed[reader.shown(folder)] = (packed, frozenset(current))
+                if reader.cache.packed is not None:
+                    reader.cache.packed.add(reader.shown(folder), packed, frozenset(current))
                 reader.versions.update(versions)
                 yield result
     finally:

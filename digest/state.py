@@ -20,6 +20,7 @@ import json
 import os
 import pickle
 import shutil
+import tempfile
 import uuid
 import zlib
 from dataclasses import dataclass, field
@@ -98,14 +99,23 @@ def load(output: Path, code: str) -> BuildState:
         return BuildState(code=code)
     loaded = found[1]
     for shard in range(SHARDS):
-        part = _read_pickle(folder / "files" / f"{shard}.pickle")
         try:
-            for packed in part.values():
-                loaded.files.update(pickle.loads(packed)[0])
-        except (AttributeError, TypeError, IndexError, EOFError, pickle.UnpicklingError, ValueError):
+            with open(folder / "files" / f"{shard}.pickle", "rb") as fh:
+                for _, packed in _records(fh):
+                    loaded.files.update(pickle.loads(packed)[0])
+        except (OSError, AttributeError, TypeError, IndexError, EOFError, pickle.UnpicklingError, ValueError):
             loaded.pages = {}  # a lost shard: rebuild in full rather than trust half a cache
             return loaded
     return loaded
+
+
+def _records(fh):
+    """The (folder, packed) records of a shard file, which is a sequence of pickles."""
+    while True:
+        try:
+            yield pickle.load(fh)
+        except EOFError:
+            return
 
 
 def pack_folder(files: dict, *extra) -> bytes:
@@ -113,27 +123,69 @@ def pack_folder(files: dict, *extra) -> bytes:
     return pickle.dumps((files, *extra), protocol=pickle.HIGHEST_PROTOCOL)
 
 
+class PackedFolders:
+    """Folders pickled by the workers that read them, appended to new shard files as they arrive, so
+    a full build neither pickles them again nor holds them in memory.  save_files completes and
+    commits the shards; until then the live cache is untouched."""
+
+    def __init__(self, output: Path):
+        cache = cache_folder(output)
+        cache.mkdir(parents=True, exist_ok=True)
+        for stale in cache.glob(".shards-*"):  # of a killed build (we hold the build lock)
+            shutil.rmtree(stale, ignore_errors=True)
+        self.scratch = Path(tempfile.mkdtemp(prefix=".shards-", dir=cache))
+        self.paths: dict[str, frozenset[str]] = {}
+        """Folder → the content files its record holds."""
+        self._handles: dict[int, object] = {}
+
+    def add(self, name: str, packed: bytes, paths: frozenset[str]) -> None:
+        shard = _shard_of(name)
+        handle = self._handles.get(shard)
+        if handle is None:
+            handle = self._handles[shard] = open(self.scratch / f"{shard}.pickle", "wb")
+        pickle.dump((name, packed), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        self.paths[name] = paths
+
+    def finish(self, shard: int):
+        """The shard's file with this build's records so far, open for appending more."""
+        handle = self._handles.pop(shard, None)
+        return handle if handle is not None else open(self.scratch / f"{shard}.pickle", "wb")
+
+    def discard(self) -> None:
+        for handle in self._handles.values():
+            handle.close()
+        self._handles.clear()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
 def save_files(output: Path, files: dict, changed: set[str] | None = None,
-               packed: dict[str, tuple[bytes, frozenset[str]]] | None = None) -> None:
+               packed: PackedFolders | None = None) -> None:
     """Write the content cache; `changed` (shown paths parsed or gone since the last save) limits
-    which shards are rewritten (None: all).  `packed` holds folders already pickled by pack_folder
-    (by the workers that read them) with the paths they hold; they are written as they are."""
+    which shards are rewritten (None: all).  `packed` holds folders the workers already pickled."""
     folder = cache_folder(output)
     shards = set(range(SHARDS)) if changed is None else {_shard_of(folder_of(path)) for path in changed}
-    packed = packed or {}
-    parts: dict[int, dict[str, bytes]] = {shard: {} for shard in shards}
-    rest: dict[str, dict] = {}
-    for name, (blob, paths) in packed.items():
-        if _shard_of(name) in parts:
-            parts[_shard_of(name)][name] = blob
+    covered = packed.paths if packed else {}
+    rest: dict[int, dict[str, dict]] = {shard: {} for shard in shards}
     for path, value in files.items():
         name = folder_of(path)
-        if _shard_of(name) in parts and path not in packed.get(name, ((), ()))[1]:
-            rest.setdefault(name, {})[path] = value
-    for name, part in rest.items():
-        parts[_shard_of(name)][f"{name}\x00rest" if name in packed else name] = pack_folder(part)
-    for shard, part in parts.items():
-        write_atomic(folder / "files" / f"{shard}.pickle", pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL))
+        shard = _shard_of(name)
+        if shard in rest and path not in covered.get(name, ()):
+            rest[shard].setdefault(name, {})[path] = value
+    (folder / "files").mkdir(parents=True, exist_ok=True)
+    try:
+        for shard, folders in rest.items():
+            if packed:
+                with packed.finish(shard) as handle:
+                    for name, part in folders.items():
+                        pickle.dump((name, pack_folder(part)), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(packed.scratch / f"{shard}.pickle", folder / "files" / f"{shard}.pickle")
+            else:
+                data = b"".join(pickle.dumps((name, pack_folder(part)), protocol=pickle.HIGHEST_PROTOCOL)
+                                for name, part in folders.items())
+                write_atomic(folder / "files" / f"{shard}.pickle", data)
+    finally:
+        if packed:
+            packed.discard()
 
 
 def save(output: Path, state: BuildState, changed: set[str] | None = None) -> None:
