@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import islice
 
 from .errors import DigestError, Problem
 from .model import Digest, Entry, Site, Theme
@@ -201,7 +202,7 @@ def _entries(idx: SiteIndex) -> list[PageJob]:
     for entry in idx.site.entries:
         digest = idx.digest_by_id[entry.digest_id]
         theme = idx.themes_by_name[entry.theme]
-        others = [e for e in idx.entries_by_city[entry.slug] if e is not entry][:5]
+        others = list(islice((e for e in idx.entries_by_city[entry.slug] if e is not entry), 5))
         jobs.append(PageJob(entry_path(entry), "entry.html",
                             {"entry": entry, "digest": digest, "theme": theme, "others": others,
                              "title": f"{entry.city}:{entry.headline}"},
