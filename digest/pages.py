@@ -32,8 +32,8 @@ def entry_path(entry: Entry) -> str:
     return f"digests/{entry.digest_id}/{entry.slug}/index.html"
 
 
-def city_path(slug: str) -> str:
-    return f"cities/{slug}/index.html"
+def city_path(slug: str, page: int = 1) -> str:
+    return f"cities/{slug}/index.html" if page == 1 else f"cities/{slug}/page/{page}/index.html"
 
 
 def theme_path(theme: Theme, page: int = 1) -> str:
@@ -168,14 +168,21 @@ def _themes(idx: SiteIndex) -> list[PageJob]:
 def _cities(idx: SiteIndex) -> list[PageJob]:
     by_province = defaultdict(list)
     jobs = []
+    per_page = idx.site.settings.per_page
     for slug, entries in sorted(idx.entries_by_city.items()):
         latest = entries[0]
         by_province[latest.province].append({"slug": slug, "name": latest.city, "count": len(entries)})
         people = list({(p.name, p.title): p for e in entries for p in e.people}.values())
-        jobs.append(PageJob(city_path(slug), "city.html",
-                            {"city": latest.city, "slug": slug, "province": latest.province, "code": latest.code,
-                             "entries": entries, "people": people, "title": latest.city},
-                            _sources_of(entries)))
+        chunks = _paginate(entries, per_page)
+        for number, chunk in enumerate(chunks, start=1):
+            first = number == 1  # the first page also lists everyone the city's entries name
+            jobs.append(PageJob(city_path(slug, number), "city.html",
+                                {"city": latest.city, "slug": slug, "province": latest.province,
+                                 "code": latest.code, "entries": chunk, "total": len(entries),
+                                 "people": people if first else [],
+                                 "pager": _pager(number, len(chunks), lambda n, s=slug: city_path(s, n)),
+                                 "title": latest.city if first else f"{latest.city}(第{number}页)"},
+                                _sources_of(entries if first else chunk)))
     provinces = [{"name": name, "cities": cities} for name, cities in sorted(by_province.items())]
     jobs.append(PageJob("cities/index.html", "cities.html", {"provinces": provinces, "title": "城市"},
                         _sources_of(list(idx.site.entries))))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urldefrag
@@ -211,6 +212,32 @@ def test_paginates_long_listings(seed_content, tmp_path):
     assert (out / "themes" / "kechuang" / "page" / "3" / "index.html").exists()
     assert not (out / "themes" / "kechuang" / "page" / "4").exists()
     assert broken_links(out, base_path="/") == []
+
+
+def test_paginates_city_pages_of_a_big_site(tmp_path):
+    """Listings stay small at scale: a city with more entries than per_page gets numbered pages."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import make_corpus
+
+    content = tmp_path / "content"
+    make_corpus.write(make_corpus.corpus(700, seed=3), content)  # small provinces' places come round again
+    settings = content / "site.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("per_page: 20", "per_page: 1"), encoding="utf-8")
+    out = tmp_path / "site"
+    build_site(content, out, search=False)
+    paged = sorted(out.glob("cities/*/page/2/index.html"))
+    assert paged, "no city has more than one entry"
+    city = paged[0].parent.parent.parent
+    pages = [city / "index.html", *sorted((city / "page").glob("*/index.html"))]
+    first = pages[0].read_text(encoding="utf-8")
+    total = int(re.search(r"· (\d+) 条动态", first).group(1))
+    assert len(pages) == total
+    listed = [len(re.findall(r'<li style="--accent', page.read_text(encoding="utf-8"))) for page in pages]
+    assert listed == [1] * total  # every entry on exactly one page
+    assert 'rel="next"' in first and "人物" in first
+    for page in pages:  # the pager's links lead to the neighbouring pages
+        for href in re.findall(r'rel="(?:prev|next)" href="([^"]+)"', page.read_text(encoding="utf-8")):
+            assert (page.parent / href).resolve() in {p.resolve() for p in pages}, (page, href)
 
 
 def test_cli_default_command_builds(seed_content, tmp_path, monkeypatch, capsys):
