@@ -2,8 +2,8 @@
 
 A body written in YAML may hold anything; only the tags and URL schemes
 allowed here reach the page.  Results are cached by text, so each body is
-converted once per process however many pages show it, and plain paragraphs
-and simple lists (most news bodies) skip Markdown altogether.
+converted once per process however many pages show it, and plain paragraphs,
+bold spans and simple lists (most news bodies) skip Markdown altogether.
 """
 
 from __future__ import annotations

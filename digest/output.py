@@ -106,7 +106,8 @@ def prune(folder: Path, keep: set[str]) -> int:
     """
     removed = 0
     emptied: set[str] = set()
-    needed = {path[: index + 1] for path in keep for index, char in enumerate(path) if char == "/"}
+    needed = {"/".join(parts[:depth]) + "/" for parts in (path.split("/") for path in keep)
+              for depth in range(1, len(parts))}
     for current, dirs, files in os.walk(folder, topdown=False):
         relative = os.path.relpath(current, folder)
         prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"

@@ -123,17 +123,20 @@ def pack_folder(files: dict, *extra) -> bytes:
     return pickle.dumps((files, *extra), protocol=pickle.HIGHEST_PROTOCOL)
 
 
+def _record(name: str, packed: bytes) -> bytes:
+    """One folder's record in a shard file."""
+    return pickle.dumps((name, packed), protocol=pickle.HIGHEST_PROTOCOL)
+
+
 class PackedFolders:
     """Folders pickled by the workers that read them, appended to new shard files as they arrive, so
     a full build neither pickles them again nor holds them in memory.  save_files completes and
     commits the shards; until then the live cache is untouched."""
 
     def __init__(self, output: Path):
-        cache = cache_folder(output)
-        cache.mkdir(parents=True, exist_ok=True)
-        for stale in cache.glob(".shards-*"):  # of a killed build (we hold the build lock)
-            shutil.rmtree(stale, ignore_errors=True)
-        self.scratch = Path(tempfile.mkdtemp(prefix=".shards-", dir=cache))
+        self.cache = cache_folder(output)
+        self.scratch: Path | None = None
+        """Where the new shard files grow; made on the first record."""
         self.paths: dict[str, frozenset[str]] = {}
         """Folder → the content files its record holds."""
         self._handles: dict[int, object] = {}
@@ -142,20 +145,34 @@ class PackedFolders:
         shard = _shard_of(name)
         handle = self._handles.get(shard)
         if handle is None:
-            handle = self._handles[shard] = open(self.scratch / f"{shard}.pickle", "wb")
-        pickle.dump((name, packed), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            handle = self._handles[shard] = open(self._scratch() / f"{shard}.pickle", "wb")
+        handle.write(_record(name, packed))
         self.paths[name] = paths
 
-    def finish(self, shard: int):
-        """The shard's file with this build's records so far, open for appending more."""
+    def commit(self, shard: int, more: bytes, target: Path) -> bool:
+        """Append `more` to the shard's new file and move it to `target`; False if it has no records."""
         handle = self._handles.pop(shard, None)
-        return handle if handle is not None else open(self.scratch / f"{shard}.pickle", "wb")
+        if handle is None:
+            return False
+        with handle:
+            handle.write(more)
+        os.replace(self._scratch() / f"{shard}.pickle", target)
+        return True
 
     def discard(self) -> None:
         for handle in self._handles.values():
             handle.close()
         self._handles.clear()
-        shutil.rmtree(self.scratch, ignore_errors=True)
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def _scratch(self) -> Path:
+        if self.scratch is None:
+            self.cache.mkdir(parents=True, exist_ok=True)
+            for stale in self.cache.glob(".shards-*"):  # of a killed build (we hold the build lock)
+                shutil.rmtree(stale, ignore_errors=True)
+            self.scratch = Path(tempfile.mkdtemp(prefix=".shards-", dir=self.cache))
+        return self.scratch
 
 
 def save_files(output: Path, files: dict, changed: set[str] | None = None,
@@ -174,15 +191,10 @@ def save_files(output: Path, files: dict, changed: set[str] | None = None,
     (folder / "files").mkdir(parents=True, exist_ok=True)
     try:
         for shard, folders in rest.items():
-            if packed:
-                with packed.finish(shard) as handle:
-                    for name, part in folders.items():
-                        pickle.dump((name, pack_folder(part)), handle, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(packed.scratch / f"{shard}.pickle", folder / "files" / f"{shard}.pickle")
-            else:
-                data = b"".join(pickle.dumps((name, pack_folder(part)), protocol=pickle.HIGHEST_PROTOCOL)
-                                for name, part in folders.items())
-                write_atomic(folder / "files" / f"{shard}.pickle", data)
+            target = folder / "files" / f"{shard}.pickle"
+            more = b"".join(_record(name, pack_folder(part)) for name, part in folders.items())
+            if not (packed and packed.commit(shard, more, target)):
+                write_atomic(target, more)
     finally:
         if packed:
             packed.discard()

@@ -38,20 +38,19 @@ class _Unhandled(Exception):
     pass
 
 
-_MEMOS: dict[object, dict[str, str]] = {}
-"""Per resolver, plain text → its resolved tag: keys and short values repeat across files."""
+_MEMOS: dict[type, dict[str, str]] = {}
+"""Per loader class, plain text → its resolved tag: keys and short values repeat across files."""
 
 
 class Reader:
     """One reader per document: `lines` are mutated as sequence items are read (see _sequence)."""
 
-    def __init__(self, text: str, mapping_type, constructor, resolve, max_depth: int):
-        self.typed_starts = _typed_starts(constructor)
+    def __init__(self, text: str, mapping_type, loader, max_depth: int):
+        self.typed_starts = _typed_starts(loader)
         self.lines = text.split("\n")
         self.mapping_type = mapping_type
-        self.constructor = constructor
-        self._resolve = resolve
-        self.tags = _MEMOS.setdefault(resolve, {})
+        self.loader = loader
+        self.tags = _MEMOS.setdefault(type(loader), {})
         self.max_depth = max_depth
         self.index = 0
 
@@ -62,7 +61,7 @@ class Reader:
         if tag is None:
             if len(self.tags) > 100_000:
                 self.tags.clear()
-            tag = self.tags[text] = self._resolve(text)
+            tag = self.tags[text] = self.loader.resolve(yaml.ScalarNode, text, (True, False))
         return tag
 
     def document(self):
@@ -105,7 +104,7 @@ class Reader:
             if match is None:
                 raise _Unhandled
             key, text = match.groups()
-            if key in result or (self.tags.get(key) or self.resolve(key)) != _STR:
+            if key in result or self.resolve(key) != _STR:
                 raise _Unhandled
             result.lines[key] = self.index + 1
             following = lines[self.index + 1] if self.index + 1 < len(lines) else None
@@ -118,7 +117,7 @@ class Reader:
                 if self.index >= len(lines):
                     return result
                 line = lines[self.index]
-            next_indent = len(line) - len(line.lstrip(" "))
+            next_indent = _indent(line)
             if next_indent < indent:
                 return result
             if next_indent > indent:
@@ -169,10 +168,7 @@ class Reader:
         if text in ("|", "|-"):
             return self._literal(indent, keep_last=text == "|")
         value = self._scalar(text)
-        if self.index < len(self.lines):
-            following = self.lines[self.index]
-            if not following or following[0] in " #":
-                self._skip_comments()
+        self._skip_comments()
         return value
 
     def _nested(self, indent: int, depth: int, same_indent_sequence: bool):
@@ -238,18 +234,18 @@ class Reader:
             return text
         if tag == _NULL:
             return None
-        construct = self.constructor.yaml_constructors.get(tag)
+        construct = self.loader.yaml_constructors.get(tag)
         if construct is None:
             raise _Unhandled
-        return construct(self.constructor, yaml.ScalarNode(tag, text))
+        return construct(self.loader, yaml.ScalarNode(tag, text))
 
 
-def _typed_starts(constructor) -> frozenset:
+def _typed_starts(loader) -> frozenset:
     """First characters of plain text that PyYAML may read as something other than text."""
-    found = _TYPED_STARTS.get(type(constructor))
+    found = _TYPED_STARTS.get(type(loader))
     if found is None:
-        resolvers = constructor.yaml_implicit_resolvers
-        found = _TYPED_STARTS[type(constructor)] = _Anything() if None in resolvers else frozenset(resolvers)
+        resolvers = loader.yaml_implicit_resolvers
+        found = _TYPED_STARTS[type(loader)] = _Anything() if None in resolvers else frozenset(resolvers)
     return found
 
 
@@ -272,11 +268,15 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
-def load(text: str, mapping_type, constructor, resolve, max_depth: int):
-    """The document's value, or NOT_HANDLED when the text is not of the common shape."""
+def load(text: str, mapping_type, loader, max_depth: int):
+    """The document's value, or NOT_HANDLED when the text is not of the common shape.
+
+    `loader` is a PyYAML loader instance whose resolver and constructors type plain
+    scalars; `mapping_type` is the dict type made for mappings (given `lines` and `line`).
+    """
     if _UNUSUAL.search(text):
         return NOT_HANDLED
     try:
-        return Reader(text, mapping_type, constructor, resolve, max_depth).document()
+        return Reader(text, mapping_type, loader, max_depth).document()
     except (_Unhandled, IndexError, ValueError, TypeError, OverflowError, yaml.YAMLError):
         return NOT_HANDLED

@@ -143,14 +143,10 @@ def load_file(path: Path, shown: str) -> tuple[object, Problem | None]:
 
 
 def load_text(text: str, shown: str) -> tuple[object, Problem | None]:
-    data = yamlfast.load(text, LineMap, _SCALARS, _resolve_plain, MAX_DEPTH)
+    data = yamlfast.load(text, LineMap, _SCALARS, MAX_DEPTH)
     if data is not yamlfast.NOT_HANDLED:
         return data, None
     return _load_with_pyyaml(text, shown)
-
-
-def _resolve_plain(value: str) -> str:
-    return _SCALARS.resolve(yaml.ScalarNode, value, (True, False))
 
 
 def _load_with_pyyaml(text: str, shown: str) -> tuple[object, Problem | None]:

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def fast(text):
-    return yamlfast.load(text, yamlio.LineMap, yamlio._SCALARS, yamlio._resolve_plain, yamlio.MAX_DEPTH)
+    return yamlfast.load(text, yamlio.LineMap, yamlio._SCALARS, yamlio.MAX_DEPTH)
 
 
 def slow(text):
