@@ -94,9 +94,11 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
         indexed = search and _search_available()
         changed = jobs
         compiled = state.compiled_templates_folder(output, code)
-        renderer = render.Renderer(site, folders, compiled)
+        renderer = render.Renderer(site, folders, compiled, previous.template_refs)
+        current.frame, current.template_refs = renderer.frame(jobs), renderer.template_refs
         if previous.pages:
-            current.pages = renderer.fingerprints(jobs, previous.pages)
+            same_frame = current.frame == previous.frame
+            current.pages = renderer.fingerprints(jobs, previous.pages, changed_files=cache.changed() if same_frame else None)
             changed = [job for job in jobs if previous.pages.get(job.path, ("", ""))[1] != current.pages[job.path][1]]
             clock.lap("fingerprint")
         # In place when few pages changed; otherwise all pages afresh on every core, which is faster.
@@ -105,7 +107,7 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
             _update_in_place(renderer, changed, folders, output, previous, current, cache.changed())
             incremental = True
         else:
-            _build_fresh(site, jobs, folders, output, current, workers, indexed, compiled, packed,
+            _build_fresh(renderer, jobs, folders, output, current, workers, indexed, packed,
                          cache.changed() if previous.files else None)
             incremental = False
         clock.lap("write")
@@ -123,14 +125,21 @@ def _without_cycle_collector():
     """Python's cycle collector off while building: it would walk the whole site model again and
     again as pages are made (about a tenth of a big build's time), and in forked workers its
     bookkeeping writes would copy every shared page of memory.  A build makes few cycles; they
-    are collected once at the end."""
+    are left to `collect_build_garbage`, which a long-running process calls when idle."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
         if was_enabled:
+            gc.freeze()  # else the first collection after this walks every object the build made (~0.05 s)
             gc.enable()
+
+
+def collect_build_garbage() -> None:
+    """Collect what cycles builds left (they were frozen out of the collector's sight): for `serve`."""
+    gc.unfreeze()
+    gc.collect()
 
 
 class _Clock:
@@ -144,8 +153,8 @@ class _Clock:
         self._last = now
 
 
-def _build_fresh(site, jobs, folders, output: Path, current: state.BuildState, workers: int,
-                 indexed: bool, compiled: Path, packed: state.PackedFolders | None,
+def _build_fresh(renderer, jobs, folders, output: Path, current: state.BuildState, workers: int,
+                 indexed: bool, packed: state.PackedFolders | None,
                  changed_files: set[str] | None) -> None:
     """Every page into a staging folder (the recycled previous generation), swapped in whole."""
     from . import render
@@ -158,7 +167,7 @@ def _build_fresh(site, jobs, folders, output: Path, current: state.BuildState, w
         prune(staging, {job.path for job in jobs} | set(current.assets))
 
     try:
-        current.pages = render.render_all(site, jobs, staging, folders, workers, meanwhile, compiled)
+        current.pages = render.render_all(renderer, jobs, staging, folders, workers, meanwhile)
         _note_search(current, indexed)
         if indexed:
             from .search import index_site

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
@@ -73,6 +74,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; nothing was half-written", file=sys.stderr)
         return 130
+
+
+def run() -> None:
+    """The `digest` command and build.py: main(), then an immediate exit.  Every file is written
+    and closed by then; exiting at once skips freeing the site model object by object (about
+    0.03 s of a one-entry rebuild at 10,000 entries)."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _build(args) -> int:

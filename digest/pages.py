@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from itertools import islice
 
 from .errors import DigestError, Problem
 from .model import Digest, Entry, Site, Theme
 
 FEED_SIZE = 50
+OTHERS = 5
+"""An entry page links to this many other entries of its place."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,11 +85,12 @@ def layout_of(site: Site) -> list[tuple]:
     """What decides which page shows what, and in which order: entries' and digests' places in the site.
 
     Changes to anything else (a headline, a body, people) alter only the
-    pages that list the changed file among their sources.
+    pages that list the changed file among their sources.  Dates are day
+    numbers: their repr is a tenth of the cost of a date's.
     """
-    return ([(e.path, e.slug, e.city, e.province, e.theme, e.date, e.digest_id, _first_paragraph(e),
+    return ([(e.path, e.slug, e.city, e.province, e.theme, e.date.toordinal(), e.digest_id, _first_paragraph(e),
               e.source.paragraphs if e.source else ()) for e in site.entries]
-            + [(d.path, d.id, d.date, len(d.paragraphs), tuple((s.first, s.theme) for s in d.sections))
+            + [(d.path, d.id, d.date.toordinal(), len(d.paragraphs), tuple((s.first, s.theme) for s in d.sections))
                for d in site.digests])
 
 
@@ -119,7 +121,7 @@ def _check_unique(jobs: list[PageJob]) -> None:
 
 
 def _sources_of(entries: list[Entry]) -> tuple[str, ...]:
-    return tuple(e.path for e in entries)
+    return tuple([e.path for e in entries])
 
 
 def _home(idx: SiteIndex) -> list[PageJob]:
@@ -209,7 +211,7 @@ def _entries(idx: SiteIndex) -> list[PageJob]:
     for entry in idx.site.entries:
         digest = idx.digest_by_id[entry.digest_id]
         theme = idx.themes_by_name[entry.theme]
-        others = list(islice((e for e in idx.entries_by_city[entry.slug] if e is not entry), 5))
+        others = [e for e in idx.entries_by_city[entry.slug][:OTHERS + 1] if e is not entry][:OTHERS]
         jobs.append(PageJob(entry_path(entry), "entry.html",
                             {"entry": entry, "digest": digest, "theme": theme, "others": others,
                              "title": f"{entry.city}:{entry.headline}"},

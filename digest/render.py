@@ -90,17 +90,17 @@ CHUNK = 150
 """Pages per task handed to a pool worker: small enough to balance the load."""
 
 
-def render_all(site: Site, jobs: list[pages.PageJob], out: Path, folders: list[Path], workers: int = 1,
-               meanwhile=None, compiled: Path | None = None) -> dict[str, tuple[str, str]]:
+def render_all(renderer: Renderer, jobs: list[pages.PageJob], out: Path, folders: list[Path], workers: int = 1,
+               meanwhile=None) -> dict[str, tuple[str, str]]:
     """Render every job into `out` and return the pages' fingerprints.
 
-    Big sites render on `workers` forked processes; `meanwhile()` runs in
-    this process while they work (saving the content cache, say).
+    Big sites render on `workers` forked processes, which inherit `renderer`;
+    `meanwhile()` runs in this process while they work (saving the content
+    cache, say).
     """
     if workers > 1 and len(jobs) >= PARALLEL_MIN:
-        fingerprints = _render_in_pool(site, jobs, out, folders, workers, meanwhile, compiled)
+        fingerprints = _render_in_pool(renderer, jobs, out, workers, meanwhile)
     else:
-        renderer = Renderer(site, folders, compiled)
         _write_jobs(renderer, jobs, out, progress=True)
         fingerprints = renderer.fingerprints(jobs, full=False)
         if meanwhile:
@@ -127,8 +127,11 @@ class Renderer:
     """Renders the pages of one site: the Jinja environment, compiled templates and shared partials,
     made once and used for every page."""
 
-    def __init__(self, site: Site, folders: list[Path], compiled: Path | None = None):
+    def __init__(self, site: Site, folders: list[Path], compiled: Path | None = None,
+                 template_refs: dict | None = None):
         self.site = site
+        self.template_refs = dict(template_refs or {})
+        """Template source hash → the templates it names (see template_versions), kept between builds."""
         self.env = environment(folders, compiled)
         self.common = common_context(site)
         self.common["shared"] = _SharedPartials(self.env, self.common)
@@ -140,8 +143,20 @@ class Renderer:
     def render(self, job: pages.PageJob) -> str:
         return render_job(self.env, self.templates, job, self.common)
 
+    def frame(self, jobs: list[pages.PageJob]) -> str:
+        """What the quick keys of all pages share: the versions of their templates, and the context
+        every page sees together with the site's layout (pages.layout_of).  Plans made under the same
+        frame differ only in what their pages' source files hold."""
+        missing = {job.template for job in jobs} - self.versions.keys()
+        if missing:
+            self.versions.update(template_versions(self.env, missing, self.template_refs))
+        if not self.shared_fingerprint:
+            layout = hashlib.blake2b(repr(pages.layout_of(self.site)).encode("utf-8", "surrogatepass")).hexdigest()
+            self.shared_fingerprint = fingerprint(self.common | {"shared": None}, layout, versions=self.site.versions)
+        return fingerprint(self.shared_fingerprint, sorted(self.versions.items()), versions={})
+
     def fingerprints(self, jobs: list[pages.PageJob], previous: dict[str, tuple[str, str]] | None = None,
-                     full: bool = True) -> dict[str, tuple[str, str]]:
+                     full: bool = True, changed_files: set[str] | None = None) -> dict[str, tuple[str, str]]:
         """Output path → (quick key, fingerprint) of everything the page is made from (see fingerprint.py).
 
         The quick key hashes only the page's source files' versions, its
@@ -150,23 +165,22 @@ class Renderer:
         whole context is fingerprinted, so a page re-renders only if what it
         shows really differs.  A fresh build (`full` False) records quick keys
         only: every page is rendered anyway, and the next build fingerprints
-        in full just the pages whose quick key moved.
+        in full just the pages whose quick key moved.  `changed_files`, given
+        when the frame is the last build's, lets a page none of whose sources
+        changed keep its old entry without hashing anything.
         """
         previous = previous or {}
-        missing = {job.template for job in jobs} - self.versions.keys()
-        if missing:
-            self.versions.update(template_versions(self.env, missing))
-        versions = self.site.versions
-        if not self.shared_fingerprint:
-            layout = hashlib.blake2b(repr(pages.layout_of(self.site)).encode("utf-8", "surrogatepass")).hexdigest()
-            self.shared_fingerprint = fingerprint(self.common | {"shared": None}, layout, versions=versions)
-        shared, templates = self.shared_fingerprint, self.versions
+        self.frame(jobs)
+        shared, templates, versions = self.shared_fingerprint, self.versions, self.site.versions
         result = {}
         for job in jobs:
+            old = previous.get(job.path)
+            if old is not None and changed_files is not None and changed_files.isdisjoint(job.sources):
+                result[job.path] = old
+                continue
             key = "\x00".join([job.path, templates[job.template], shared,
                                 *[versions.get(p) or p for p in job.sources]])
             quick = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
-            old = previous.get(job.path)
             if old is not None and old[0] == quick:
                 result[job.path] = old
             elif not full:
@@ -199,11 +213,10 @@ class _SharedPartials:
 
 _POOL_WORK: tuple = ()
 """What pool workers render from: set before the fork, inherited, never pickled."""
-_WORKER_RENDERER: Renderer | None = None
 
 
-def _render_in_pool(site: Site, jobs: list[pages.PageJob], out: Path, folders: list[Path], workers: int,
-                    meanwhile, compiled: Path | None) -> dict[str, tuple[str, str]]:
+def _render_in_pool(renderer: Renderer, jobs: list[pages.PageJob], out: Path, workers: int,
+                    meanwhile) -> dict[str, tuple[str, str]]:
     """Render on forked workers, chunk by chunk.  A digest's pages stay in one chunk, so each body is
     converted once."""
     global _POOL_WORK
@@ -218,7 +231,8 @@ def _render_in_pool(site: Site, jobs: list[pages.PageJob], out: Path, folders: l
             current = []
     if current:
         chunks.append(current)
-    _POOL_WORK = (site, chunks, out, folders, compiled)
+    renderer.frame(jobs)  # template versions and the shared fingerprint: worked out once, inherited
+    _POOL_WORK = (renderer, chunks, out)
     fingerprints: dict[str, tuple[str, str]] = {}
     problems: list[Problem] = []
     try:
@@ -237,13 +251,10 @@ def _render_in_pool(site: Site, jobs: list[pages.PageJob], out: Path, folders: l
 
 
 def _render_chunk(index: int) -> tuple[list[Problem], dict[str, tuple[str, str]]]:
-    global _WORKER_RENDERER
-    site, chunks, out, folders, compiled = _POOL_WORK
-    if _WORKER_RENDERER is None:
-        _WORKER_RENDERER = Renderer(site, folders, compiled)
+    renderer, chunks, out = _POOL_WORK
     try:
-        _write_jobs(_WORKER_RENDERER, chunks[index], out, progress=False)
-        return [], _WORKER_RENDERER.fingerprints(chunks[index], full=False)
+        _write_jobs(renderer, chunks[index], out, progress=False)
+        return [], renderer.fingerprints(chunks[index], full=False)
     except DigestError as exc:
         return exc.problems, {}
 
@@ -328,17 +339,27 @@ def json_feed(common: dict, entries: list[Entry]) -> str:
     return json.dumps(feed, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
-def template_versions(env: jinja2.Environment, names: set[str]) -> dict[str, str]:
-    """Template name → hash of its source and of every template it extends, includes or imports."""
+def template_versions(env: jinja2.Environment, names: set[str], known: dict | None = None) -> dict[str, str]:
+    """Template name → hash of its source and of every template it extends, includes or imports.
+
+    `known` (kept between builds) maps a source's hash to the templates it
+    names, so an unchanged template is not parsed again."""
     sources: dict[str, tuple[str, frozenset[str]]] = {}
+    known = {} if known is None else known
+
+    def references(source: str) -> set:
+        digest = hashlib.blake2b(source.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        if digest not in known:
+            tree = env.parse(source)
+            known[digest] = frozenset(jinja2.meta.find_referenced_templates(tree)) | _shared_partials_in(tree)
+        return set(known[digest])
 
     def read(name: str) -> None:
         if name in sources:
             return
         try:
             source = env.loader.get_source(env, name)[0]
-            tree = env.parse(source)
-            refs = set(jinja2.meta.find_referenced_templates(tree)) | _shared_partials_in(tree)
+            refs = references(source)
         except jinja2.TemplateNotFound:
             source, refs = "", set()
         except jinja2.TemplateSyntaxError as exc:

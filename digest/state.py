@@ -32,7 +32,7 @@ RACY_NS = 2_000_000_000
 """Files modified less than this long before a build are read afresh: timestamps are coarse, and a
 second change within the same tick, size unchanged, would go unseen (git's "racy clean" problem)."""
 
-FORMAT = 5
+FORMAT = 6
 """Bumped whenever what the cache stores changes shape."""
 
 
@@ -67,6 +67,10 @@ class BuildState:
     """Output path → (quick key, fingerprint) of the page written there (render.page_fingerprints)."""
     assets: dict[str, str] = field(default_factory=dict)
     """Output path → fingerprint of copied static files and the search index."""
+    frame: str = ""
+    """The pages' shared quick-key parts (render.Renderer.frame)."""
+    template_refs: dict = field(default_factory=dict)
+    """Template source hash → the templates it names (render.template_versions)."""
     build_id: str = ""
 
 
