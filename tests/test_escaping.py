@@ -1,0 +1,53 @@
+"""`{{ … }}` output: the renderer's own escaping writes what markupsafe.escape would."""
+
+import datetime as dt
+
+import jinja2
+import pytest
+from hypothesis import given, settings, strategies as st
+from markupsafe import Markup, escape
+
+from digest import render
+
+TEXT = st.lists(st.sampled_from(list("南京<>&\"'ab ;#x0") + ["&amp;", "&#39;", "\U0001f600"]), max_size=30).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(TEXT)
+def test_escapes_text_like_markupsafe(text):
+    assert render.escape_output(text) == str(escape(text))
+    assert render.escape_output(Markup(text)) == text  # markup is written as it is
+
+
+@pytest.mark.parametrize("value", [12, 2.5, None, True, dt.date(2026, 1, 4), ["<a>"], {"k": "'"}])
+def test_other_values_are_written_as_their_escaped_text(value):
+    assert render.escape_output(value) == str(escape(value))
+
+
+TEMPLATES = {
+    "layout.html": "<title>{% block title %}{{ a }}·{{ b }}{% endblock %}</title>{{ self.title() | trim }}"
+                   "<main>{% block main %}{% endblock %}</main>{{ a }}{{ b }}",
+    "page.html": "{% extends 'layout.html' %}top-level text{{ a }} is not written"
+                 "{% block main %}<p title=\"{{ a }}\">{{ a }}{{ b | safe }}</p>"
+                 "{% for x in [a, b] %}<li>{{ loop.index }}{{ x }}{% if x %}{{ x ~ a }}!{% endif %}</li>{% endfor %}"
+                 "{% set s %}<i>{{ b }}</i>{% endset %}{{ s }}{% macro m(x) %}<b>{{ x }}</b>{% endmacro %}{{ m(a) }}"
+                 "{% autoescape false %}{{ b }}{% endautoescape %}{{ [a, b] | join(',') }}{% include 'part.html' %}"
+                 "{% endblock %}",
+    "part.html": "<em>{{ a }}</em>{{ b }}",
+}
+
+
+@settings(max_examples=200, deadline=None)
+@given(TEXT, TEXT)
+def test_templates_render_as_with_plain_jinja(first, second):
+    plain = jinja2.Environment(autoescape=True, loader=jinja2.DictLoader(TEMPLATES))
+    ours = render.environment([render.DEFAULT_THEME])
+    ours.loader = jinja2.DictLoader(TEMPLATES)
+    for name in TEMPLATES:
+        assert ours.get_template(name).render(a=first, b=second) == plain.get_template(name).render(a=first, b=second)
+
+
+def test_undefined_values_still_fail():
+    template = render.environment([render.DEFAULT_THEME]).from_string("{{ missing }}")
+    with pytest.raises(jinja2.UndefinedError):
+        template.render()
