@@ -17,8 +17,11 @@ OTHERS = 5
 """An entry page links to this many other entries of its place."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PageJob:
+    """One page to write.  Not frozen: a big site plans tens of thousands, and frozen dataclasses
+    cost several times more to make."""
+
     path: str
     """Relative to the output folder, e.g. cities/nanjing/index.html."""
     template: str
