@@ -55,7 +55,7 @@ def write_atomic(path: Path, data: bytes | str, durable: bool = True, scratch: P
         raise
 
 
-def safe_join(root: Path, relative: str) -> Path:
+def safe_join(root: Path | str, relative: str) -> str:
     """root/relative, refusing anything that could land outside root (Pelican's sanitised_join).
 
     A string check, no filesystem call: output paths are plain relative paths
@@ -65,7 +65,7 @@ def safe_join(root: Path, relative: str) -> Path:
     if ("\x00" in relative or "\\" in relative or relative.startswith("/")
             or any(part in ("", ".", "..") for part in parts)):
         raise DigestError(Problem(relative, "output path is not a plain relative path inside the output folder"))
-    return root / relative
+    return f"{root}/{relative}"
 
 
 def staging_folder(output: Path, spare: Path | None = None) -> Path:
@@ -80,14 +80,19 @@ def staging_folder(output: Path, spare: Path | None = None) -> Path:
     return folder
 
 
-def overwrite(path: Path, data: bytes) -> None:
-    """Write `data` to `path`, reusing the file's blocks when it exists.
+def overwrite(path: Path | str, data: bytes) -> None:
+    """Write `data` to `path`, reusing the file's blocks when it exists, making missing folders.
 
     Opening with O_TRUNC frees a file's blocks before they are written again,
     which on filesystems mounted with `discard` costs several times the write
-    itself; writing first and cutting off any old tail does not.
+    itself; writing first and cutting off any old tail does not.  Folders are
+    made only when the open fails, not checked for every page.
     """
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT, FILE_MODE)
     try:
         view = memoryview(data)
         while view:

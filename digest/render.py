@@ -163,16 +163,11 @@ def render_all(renderer: Renderer, jobs: list[pages.PageJob], out: Path, folders
 
 
 def _write_jobs(renderer: Renderer, jobs: list[pages.PageJob], out: Path, progress: bool) -> None:
-    made_dirs: set[Path] = set()
     bar = _Progress(len(jobs) if progress else 0)
     for job in jobs:
         text = renderer.render(job)
         bar.step()
-        target = safe_join(out, job.path)
-        if target.parent not in made_dirs:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made_dirs.add(target.parent)
-        overwrite(target, text.encode("utf-8"))
+        overwrite(safe_join(out, job.path), text.encode("utf-8"))
     bar.done()
 
 
