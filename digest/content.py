@@ -238,7 +238,6 @@ def read_site(root: Path, warnings: list[Problem] | None = None, cache: ReadCach
     return Site(settings, tuple(themes), tuple(digests), tuple(entries), tuple(pages), reader.versions)
 
 
-DECLARES_THEMES = re.compile(rb"(?m)^themes:")
 PARALLEL_MIN_FOLDERS = 32
 
 
@@ -260,13 +259,19 @@ def _declared_themes(folders: list[Path], themes: list[Theme], reader: _Reader) 
 def _theme_items(path: Path, reader: _Reader) -> list | None:
     """The raw `themes:` list of a digest file, if it has one (a broken file is reported when read again)."""
     try:
-        if not DECLARES_THEMES.search(path.read_bytes()):
+        if not _declares_themes(path.read_bytes()):
             return None
     except OSError:
         return None
     data, _ = yamlio.load_file(path, reader.shown(path))
     items = data.get("themes") if isinstance(data, dict) else None
     return items if isinstance(items, list) else None
+
+
+def _declares_themes(data: bytes) -> bool:
+    """Whether a line starts with `themes:` (a byte search: a multi-line regex over every digest's
+    full text took a tenth of a second at 10,000 entries)."""
+    return data.startswith(b"themes:") or b"\nthemes:" in data
 
 
 def _read_folders(folders: list[Path], names: list[str], reader: _Reader, workers: int):

@@ -113,9 +113,9 @@ def prune(folder: Path, keep: set[str]) -> int:
     emptied: set[str] = set()
     needed = {"/".join(parts[:depth]) + "/" for parts in (path.split("/") for path in keep)
               for depth in range(1, len(parts))}
+    top = len(str(folder)) + 1
     for current, dirs, files in os.walk(folder, topdown=False):
-        relative = os.path.relpath(current, folder)
-        prefix = "" if relative == "." else relative.replace(os.sep, "/") + "/"
+        prefix = current[top:].replace(os.sep, "/") + "/" if len(current) >= top else ""
         left = 0
         for name in files:
             if prefix + name not in keep:
