@@ -68,8 +68,9 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
         remove_stale(output, state.spare_folder(output))
         code = code_version()
         rolled_back = state.recover(output)
-        inputs, stats = input_signature(content_dir, code, flags)
-        pages_count = state.unchanged_since(output, inputs) if inputs and not (clean or rolled_back) else None
+        recorded = state.recorded_inputs(output)
+        inputs, stats, templates = input_signature(content_dir, code, flags, recorded.get("templates"))
+        pages_count = state.unchanged_since(output, recorded, inputs) if inputs and not (clean or rolled_back) else None
         clock.lap("check")
         if pages_count is not None:
             return BuildResult(pages_count, 0, time.perf_counter() - started, output, incremental=True,
@@ -113,7 +114,7 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
         clock.lap("write")
         html = sum(1 for path in current.pages if path.endswith(".html"))
         if inputs:
-            state.mark_unchanged(output, inputs, html)
+            state.mark_unchanged(output, inputs, html, templates)
         else:
             state.forget_inputs(output)
     return BuildResult(html, len(changed), time.perf_counter() - started, output, incremental,
@@ -235,14 +236,17 @@ def _search_available() -> bool:
     return available()
 
 
-def input_signature(content_dir: Path, code: str, flags: tuple) -> tuple[str, dict[str, os.stat_result]]:
+def input_signature(content_dir: Path, code: str, flags: tuple, known_templates=None
+                    ) -> tuple[str, dict[str, os.stat_result], list]:
     """A hash of the identity (size, time, inode) of every file a build reads, and of the build's options;
-    and the stats taken, which the read reuses.
+    the stats taken, which the read reuses; and [identity of site.yaml, template folders] to record.
 
     Equal signatures mean an identical site, so a build with nothing changed
     stops here, before reading any content.  If any file changed in the last
     moments, the signature is '' (never equal): coarse timestamps could hide
-    a second change within the same tick.
+    a second change within the same tick.  `known_templates`, as recorded by
+    the last build, saves reading site.yaml (and loading PyYAML) while it is
+    unchanged.
     """
     identities = [code, repr(flags)]
     folders = [content_dir]
@@ -250,13 +254,23 @@ def input_signature(content_dir: Path, code: str, flags: tuple) -> tuple[str, di
         if entry.is_dir():
             folders.append(Path(entry.path))
     stats = [found for folder in folders for found in _stats(folder)]
-    for folder in template_folders_of(content_dir):
-        stats.extend((str(path), path.stat()) for path in sorted(folder.rglob("*")) if path.is_file())
     taken = dict(stats)
+    settings = taken.get(str(content_dir / "site.yaml"))
+    settings_id = f"{content_dir}:{settings.st_mtime_ns}:{settings.st_size}:{settings.st_ino}" if settings else ""
+    if isinstance(known_templates, list) and len(known_templates) == 2 and known_templates[0] == settings_id:
+        template_folders = [Path(folder) for folder in known_templates[1]]
+    else:
+        template_folders = template_folders_of(content_dir)
+    for folder in template_folders:
+        found = [(str(path), path.stat()) for path in sorted(folder.rglob("*")) if path.is_file()]
+        stats.extend(found)
+        taken.update(found)
+    templates = [settings_id, [str(folder) for folder in template_folders]]
     if any(stat.st_mtime_ns > time.time_ns() - state.RACY_NS for _, stat in stats):
-        return "", taken
+        return "", taken, templates
     identities.extend(f"{path}\t{stat.st_mtime_ns}\t{stat.st_size}\t{stat.st_ino}" for path, stat in stats)
-    return hashlib.blake2b("\n".join(identities).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest(), taken
+    signature = hashlib.blake2b("\n".join(identities).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return signature, taken, templates
 
 
 def _scan(folder: Path) -> list[os.DirEntry]:

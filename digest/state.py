@@ -228,9 +228,11 @@ def committed_id(output: Path) -> str:
     return found[1].build_id if isinstance(found, tuple) and len(found) == 2 and isinstance(found[1], BuildState) else ""
 
 
-def mark_unchanged(output: Path, inputs: str, pages: int) -> None:
-    """Record the signature of the inputs the output was just built from."""
-    write_atomic(cache_folder(output) / "inputs.json", json.dumps({"inputs": inputs, "pages": pages}))
+def mark_unchanged(output: Path, inputs: str, pages: int, templates: list) -> None:
+    """Record the signature of the inputs the output was just built from, and which template folders
+    the site's settings file named (build.input_signature)."""
+    write_atomic(cache_folder(output) / "inputs.json",
+                 json.dumps({"inputs": inputs, "pages": pages, "templates": templates}))
 
 
 def forget_inputs(output: Path) -> None:
@@ -238,13 +240,18 @@ def forget_inputs(output: Path) -> None:
         os.unlink(cache_folder(output) / "inputs.json")
 
 
-def unchanged_since(output: Path, inputs: str) -> int | None:
-    """The page count if the output was built from exactly these inputs and is still there; else None."""
+def recorded_inputs(output: Path) -> dict:
+    """What mark_unchanged recorded, or {}."""
     try:
         recorded = json.loads((cache_folder(output) / "inputs.json").read_text())
     except (OSError, ValueError):
-        return None
-    if not isinstance(recorded, dict) or recorded.get("inputs") != inputs or not output.is_dir():
+        return {}
+    return recorded if isinstance(recorded, dict) else {}
+
+
+def unchanged_since(output: Path, recorded: dict, inputs: str) -> int | None:
+    """The page count if the output was built from exactly these inputs and is still there; else None."""
+    if recorded.get("inputs") != inputs or not output.is_dir():
         return None
     return recorded.get("pages") if isinstance(recorded.get("pages"), int) else None
 

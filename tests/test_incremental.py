@@ -142,3 +142,31 @@ def test_a_killed_in_place_update_is_rolled_back(tmp_path, monkeypatch):
     monkeypatch.undo()
     state.recover(site)
     assert {f: (site / f).read_bytes() for f in tree(site)} == before
+
+
+def test_no_change_check_sees_edits_in_the_template_folder_site_yaml_names(tmp_path, monkeypatch):
+    """The folder named by `templates:` (here outside the content folder) is remembered between builds
+    rather than read from site.yaml each time; an edit in it, or to site.yaml, is still noticed."""
+    from digest import state
+
+    monkeypatch.setattr(state, "RACY_NS", 0)  # trust timestamps at once, so the no-change check runs
+    content = tmp_path / "content"
+    shutil.copytree(SEED_CONTENT, content)
+    theme = tmp_path / "mytheme"
+    theme.mkdir()
+    page = theme / "404.html"
+    page.write_text('{% extends "base.html" %}{% block main %}<h1>第一版</h1>{% endblock %}', encoding="utf-8")
+    settings_file = content / "site.yaml"
+    settings_file.write_text(settings_file.read_text(encoding="utf-8") + "templates: ../mytheme\n", encoding="utf-8")
+    site = tmp_path / "site"
+    build_site(content, site, search=False)
+    assert build_site(content, site, search=False).files == 0
+    page.write_text('{% extends "base.html" %}{% block main %}<h1>第二版</h1>{% endblock %}', encoding="utf-8")
+    assert build_site(content, site, search=False).files > 0
+    assert "第二版" in (site / "404.html").read_text(encoding="utf-8")
+    settings_file.write_text(settings_file.read_text(encoding="utf-8").replace("templates: ../mytheme\n", ""),
+                             encoding="utf-8")
+    build_site(content, site, search=False)
+    assert "第二版" not in (site / "404.html").read_text(encoding="utf-8")
+    page.write_text("{{ broken", encoding="utf-8")  # no longer the site's template: no rebuild, no error
+    assert build_site(content, site, search=False).files == 0
