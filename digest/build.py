@@ -95,8 +95,11 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
         indexed = search and _search_available()
         changed = jobs
         compiled = state.compiled_templates_folder(output, code)
-        renderer = render.Renderer(site, folders, compiled, previous.template_refs)
-        current.frame, current.template_refs = renderer.frame(jobs), renderer.template_refs
+        refs = state.load_template_refs(compiled)
+        renderer = render.Renderer(site, folders, compiled, refs)
+        current.frame = renderer.frame(jobs)
+        if renderer.template_refs != refs:
+            state.save_template_refs(compiled, renderer.template_refs)
         if previous.pages:
             same_frame = current.frame == previous.frame
             current.pages = renderer.fingerprints(jobs, previous.pages, changed_files=cache.changed() if same_frame else None)

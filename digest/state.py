@@ -50,6 +50,17 @@ def compiled_templates_folder(output: Path, code: str) -> Path:
     return folder
 
 
+def load_template_refs(compiled: Path) -> dict:
+    """Template source hash → the templates it names (render.template_versions), kept beside the
+    compiled templates: like them, valid for any build by this code, --clean ones too."""
+    found = _read_pickle(compiled / "refs.pickle")
+    return found if isinstance(found, dict) else {}
+
+
+def save_template_refs(compiled: Path, refs: dict) -> None:
+    write_atomic(compiled / "refs.pickle", pickle.dumps(refs, protocol=pickle.HIGHEST_PROTOCOL))
+
+
 def spare_folder(output: Path) -> Path:
     """The previous generation of the site, recycled by the next full build."""
     return cache_folder(output) / "spare"
@@ -69,8 +80,6 @@ class BuildState:
     """Output path → fingerprint of copied static files and the search index."""
     frame: str = ""
     """The pages' shared quick-key parts (render.Renderer.frame)."""
-    template_refs: dict = field(default_factory=dict)
-    """Template source hash → the templates it names (render.template_versions)."""
     build_id: str = ""
 
 
