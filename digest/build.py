@@ -89,24 +89,27 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
         if base_url is not None:
             site.settings = dataclasses.replace(site.settings, base_url=base_url.rstrip("/") + "/" if base_url else "")
         folders = render.template_folders(site, content_dir)
-        jobs = pages.plan(site)
-        clock.lap("plan")
-        current = state.BuildState(code=previous.code, files=cache.current, assets=_asset_fingerprints(folders))
-        indexed = search and _search_available()
-        changed = jobs
         compiled = state.compiled_templates_folder(output, code)
         refs = state.load_template_refs(compiled)
         renderer = render.Renderer(site, folders, compiled, refs)
-        current.frame = renderer.frame(jobs)
+        jobs, partial = _plan(site, renderer, previous, cache.changed())
+        clock.lap("plan")
+        current = state.BuildState(code=previous.code, files=cache.current, assets=_asset_fingerprints(folders))
+        current.templates = previous.templates if partial else sorted({job.template for job in jobs})
+        current.sources = previous.sources if partial else {job.path: job.sources for job in jobs}
+        current.frame = renderer.frame(current.templates)
         if renderer.template_refs != refs:
             state.save_template_refs(compiled, renderer.template_refs)
+        indexed = search and _search_available()
+        changed = jobs
         if previous.pages:
             same_frame = current.frame == previous.frame
-            current.pages = renderer.fingerprints(jobs, previous.pages, changed_files=cache.changed() if same_frame else None)
+            prints = renderer.fingerprints(jobs, previous.pages, changed_files=cache.changed() if same_frame else None)
+            current.pages = {**previous.pages, **prints} if partial else prints
             changed = [job for job in jobs if previous.pages.get(job.path, ("", ""))[1] != current.pages[job.path][1]]
             clock.lap("fingerprint")
         # In place when few pages changed; otherwise all pages afresh on every core, which is faster.
-        if previous.pages and len(changed) <= max(IN_PLACE_MIN, len(jobs) // (2 * workers)):
+        if partial or previous.pages and len(changed) <= max(IN_PLACE_MIN, len(jobs) // (2 * workers)):
             _note_search(current, indexed)
             _update_in_place(renderer, changed, folders, output, previous, current, cache.changed())
             incremental = True
@@ -122,6 +125,21 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
             state.forget_inputs(output)
     return BuildResult(html, len(changed), time.perf_counter() - started, output, incremental,
                        len(cache.current) - cache.hits, clock.phases)
+
+
+def _plan(site, renderer, previous: state.BuildState, changed_files: set[str]) -> tuple[list, bool]:
+    """The pages to consider, and whether they are only some of the site's.
+
+    When the frame (templates, shared context, layout) is the last build's,
+    the site has the same pages with the same sources, so only the pages
+    that show a changed file need planning; if few do, only they are planned.
+    """
+    from . import pages
+    if previous.pages and previous.frame and renderer.frame(previous.templates) == previous.frame:
+        affected = {path for path, sources in previous.sources.items() if not changed_files.isdisjoint(sources)}
+        if len(affected) <= IN_PLACE_MIN:
+            return pages.plan(site, only=affected), True
+    return pages.plan(site), False
 
 
 @contextlib.contextmanager

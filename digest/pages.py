@@ -97,17 +97,25 @@ def layout_of(site: Site) -> list[tuple]:
                for d in site.digests])
 
 
-def plan(site: Site) -> list[PageJob]:
-    """Every page of the site, checked for two pages on one path."""
+def plan(site: Site, only: set[str] | None = None) -> list[PageJob]:
+    """Every page of the site, checked for two pages on one path; or just the pages on the paths in
+    `only`, for a rebuild whose layout is the last build's (which has the same pages and sources)."""
     idx = index_site(site)
-    jobs = [*_home(idx), *_themes(idx), *_cities(idx), *_digests(idx), *_entries(idx), *_archive(idx),
-            *_pages(idx), PageJob("search/index.html", "search.html", {"title": "搜索"}),
+    wanted = _everything if only is None else only.__contains__
+    jobs = [*_home(idx), *_themes(idx), *_cities(idx, wanted), *_digests(idx, wanted), *_entries(idx, wanted),
+            *_archive(idx), *_pages(idx), PageJob("search/index.html", "search.html", {"title": "搜索"}),
             PageJob("404.html", "404.html", {"title": "页面不存在"}), *_feeds(idx)]
+    if only is not None:
+        return [job for job in jobs if job.path in only]
     _check_unique(jobs)
     for job in jobs:
         if job.template == "sitemap.xml":
             job.context["paths"] = [j.path for j in jobs if j.path.endswith(".html") and j.path != "404.html"]
     return jobs
+
+
+def _everything(path: str) -> bool:
+    return True
 
 
 def _check_unique(jobs: list[PageJob]) -> None:
@@ -170,21 +178,23 @@ def _themes(idx: SiteIndex) -> list[PageJob]:
     return jobs
 
 
-def _cities(idx: SiteIndex) -> list[PageJob]:
+def _cities(idx: SiteIndex, wanted) -> list[PageJob]:
     by_province = defaultdict(list)
     jobs = []
     per_page = idx.site.settings.per_page
     for slug, entries in sorted(idx.entries_by_city.items()):
         latest = entries[0]
         by_province[latest.province].append({"slug": slug, "name": latest.city, "count": len(entries)})
-        people = list({(p.name, p.title): p for e in entries for p in e.people}.values())
         chunks = _paginate(entries, per_page)
         for number, chunk in enumerate(chunks, start=1):
+            if not wanted(city_path(slug, number)):
+                continue
             first = number == 1  # the first page also lists everyone the city's entries name
+            people = list({(p.name, p.title): p for e in entries for p in e.people}.values()) if first else []
             jobs.append(PageJob(city_path(slug, number), "city.html",
                                 {"city": latest.city, "slug": slug, "province": latest.province,
                                  "code": latest.code, "entries": chunk, "total": len(entries),
-                                 "people": people if first else [],
+                                 "people": people,
                                  "pager": _pager(number, len(chunks), lambda n, s=slug: city_path(s, n)),
                                  "title": latest.city if first else f"{latest.city}(第{number}页)"},
                                 _sources_of(entries if first else chunk)))
@@ -194,9 +204,11 @@ def _cities(idx: SiteIndex) -> list[PageJob]:
     return jobs
 
 
-def _digests(idx: SiteIndex) -> list[PageJob]:
+def _digests(idx: SiteIndex, wanted) -> list[PageJob]:
     jobs = []
     for digest in idx.site.digests:
+        if not wanted(digest_path(digest)):
+            continue
         headings = {s.first: s for s in digest.sections if s.first}
         paragraphs = [{"number": n, "text": text, "section": headings.get(n),
                        "entries": idx.paragraph_entries.get((digest.id, n), [])}
@@ -209,9 +221,11 @@ def _digests(idx: SiteIndex) -> list[PageJob]:
     return jobs
 
 
-def _entries(idx: SiteIndex) -> list[PageJob]:
+def _entries(idx: SiteIndex, wanted) -> list[PageJob]:
     jobs = []
     for entry in idx.site.entries:
+        if not wanted(entry_path(entry)):
+            continue
         digest = idx.digest_by_id[entry.digest_id]
         theme = idx.themes_by_name[entry.theme]
         others = [e for e in idx.entries_by_city[entry.slug][:OTHERS + 1] if e is not entry][:OTHERS]

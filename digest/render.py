@@ -191,17 +191,19 @@ class Renderer:
     def render(self, job: pages.PageJob) -> str:
         return render_job(self.env, self.templates, job, self.common)
 
-    def frame(self, jobs: list[pages.PageJob]) -> str:
-        """What the quick keys of all pages share: the versions of their templates, and the context
-        every page sees together with the site's layout (pages.layout_of).  Plans made under the same
-        frame differ only in what their pages' source files hold."""
-        missing = {job.template for job in jobs} - self.versions.keys()
+    def frame(self, templates) -> str:
+        """What the quick keys of pages made with `templates` share: the templates' versions, and the
+        context every page sees together with the site's layout (pages.layout_of).  Plans made under
+        the same frame have the same pages with the same sources; they differ only in what those
+        source files hold."""
+        names = sorted(set(templates))
+        missing = set(names) - self.versions.keys()
         if missing:
             self.versions.update(template_versions(self.env, missing, self.template_refs))
         if not self.shared_fingerprint:
             layout = hashlib.blake2b(repr(pages.layout_of(self.site)).encode("utf-8", "surrogatepass")).hexdigest()
             self.shared_fingerprint = fingerprint(self.common | {"shared": None}, layout, versions=self.site.versions)
-        return fingerprint(self.shared_fingerprint, sorted(self.versions.items()), versions={})
+        return fingerprint(self.shared_fingerprint, [(name, self.versions[name]) for name in names], versions={})
 
     def fingerprints(self, jobs: list[pages.PageJob], previous: dict[str, tuple[str, str]] | None = None,
                      full: bool = True, changed_files: set[str] | None = None) -> dict[str, tuple[str, str]]:
@@ -218,7 +220,7 @@ class Renderer:
         changed keep its old entry without hashing anything.
         """
         previous = previous or {}
-        self.frame(jobs)
+        self.frame(job.template for job in jobs)
         shared, templates, versions = self.shared_fingerprint, self.versions, self.site.versions
         result = {}
         for job in jobs:
@@ -279,7 +281,7 @@ def _render_in_pool(renderer: Renderer, jobs: list[pages.PageJob], out: Path, wo
             current = []
     if current:
         chunks.append(current)
-    renderer.frame(jobs)  # template versions and the shared fingerprint: worked out once, inherited
+    renderer.frame(job.template for job in jobs)  # worked out once, inherited by the workers
     _POOL_WORK = (renderer, chunks, out)
     fingerprints: dict[str, tuple[str, str]] = {}
     problems: list[Problem] = []

@@ -32,7 +32,7 @@ RACY_NS = 2_000_000_000
 """Files modified less than this long before a build are read afresh: timestamps are coarse, and a
 second change within the same tick, size unchanged, would go unseen (git's "racy clean" problem)."""
 
-FORMAT = 6
+FORMAT = 7
 """Bumped whenever what the cache stores changes shape."""
 
 
@@ -80,6 +80,10 @@ class BuildState:
     """Output path → fingerprint of copied static files and the search index."""
     frame: str = ""
     """The pages' shared quick-key parts (render.Renderer.frame)."""
+    templates: list[str] = field(default_factory=list)
+    """The templates the pages were made with."""
+    sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Output path → the content files the page shows (pages.PageJob.sources)."""
     build_id: str = ""
 
 
