@@ -146,8 +146,11 @@ def _plan(site, renderer, previous: state.BuildState, changed_files: set[str]) -
 def _without_cycle_collector():
     """Python's cycle collector off while building: it would walk the whole site model again and
     again as pages are made (about a tenth of a big build's time), and in forked workers its
-    bookkeeping writes would copy every shared page of memory.  A build makes few cycles; they
-    are left to `collect_build_garbage`, which a long-running process calls when idle."""
+    bookkeeping writes would copy every shared page of memory.  What a build leaves is frozen out
+    of the collector's sight; a process that builds again collects it first (`serve` does so as
+    soon as it is idle, with collect_build_garbage)."""
+    if gc.get_freeze_count():
+        collect_build_garbage()
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -159,7 +162,7 @@ def _without_cycle_collector():
 
 
 def collect_build_garbage() -> None:
-    """Collect what cycles builds left (they were frozen out of the collector's sight): for `serve`."""
+    """Collect the cycles earlier builds left (they were frozen out of the collector's sight)."""
     gc.unfreeze()
     gc.collect()
 

@@ -246,3 +246,25 @@ def test_cli_default_command_builds(seed_content, tmp_path, monkeypatch, capsys)
     assert re.search(r"built \d+ pages", capsys.readouterr().out)
     assert (tmp_path / "site" / "index.html").exists()
     assert os.stat(tmp_path / "site").st_mode & 0o055 == 0o055
+
+
+def test_a_process_that_builds_again_collects_what_the_last_build_left(seed_content, tmp_path, monkeypatch):
+    """Builds freeze their objects out of the cycle collector's sight; the next build in the same process
+    collects them first, so a long-running process does not keep every past site alive."""
+    import gc
+    import weakref
+
+    from digest import render
+
+    made = []
+    original = render.Renderer.__init__
+
+    def remember(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        made.append(weakref.ref(self.common["shared"]))  # in a cycle with the context that holds it
+
+    monkeypatch.setattr(render.Renderer, "__init__", remember)
+    build_site(seed_content, tmp_path / "site", search=False, clean=True)
+    assert gc.get_freeze_count() > 0
+    build_site(seed_content, tmp_path / "site", search=False, clean=True)
+    assert made[0]() is None  # the first build's shared partials, kept alive only by a cycle, are gone
