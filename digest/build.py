@@ -92,7 +92,8 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
         compiled = state.compiled_templates_folder(output, code)
         refs = state.load_template_refs(compiled)
         renderer = render.Renderer(site, folders, compiled, refs)
-        jobs, partial = _plan(site, renderer, previous, cache.changed())
+        changed_files = cache.changed()
+        jobs, partial = _plan(site, renderer, previous, changed_files)
         clock.lap("plan")
         current = state.BuildState(code=previous.code, files=cache.current, assets=_asset_fingerprints(folders))
         current.templates = previous.templates if partial else sorted({job.template for job in jobs})
@@ -104,18 +105,18 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
         changed = jobs
         if previous.pages:
             same_frame = current.frame == previous.frame
-            prints = renderer.fingerprints(jobs, previous.pages, changed_files=cache.changed() if same_frame else None)
+            prints = renderer.fingerprints(jobs, previous.pages, changed_files=changed_files if same_frame else None)
             current.pages = {**previous.pages, **prints} if partial else prints
             changed = [job for job in jobs if previous.pages.get(job.path, ("", ""))[1] != current.pages[job.path][1]]
             clock.lap("fingerprint")
         # In place when few pages changed; otherwise all pages afresh on every core, which is faster.
         if partial or previous.pages and len(changed) <= max(IN_PLACE_MIN, len(jobs) // (2 * workers)):
             _note_search(current, indexed)
-            _update_in_place(renderer, changed, folders, output, previous, current, cache.changed())
+            _update_in_place(renderer, changed, folders, output, previous, current, changed_files)
             incremental = True
         else:
             _build_fresh(renderer, jobs, folders, output, current, workers, indexed, packed,
-                         cache.changed() if previous.files else None)
+                         changed_files if previous.files else None)
             incremental = False
         clock.lap("write")
         html = sum(1 for path in current.pages if path.endswith(".html"))

@@ -197,13 +197,17 @@ class Renderer:
         the same frame have the same pages with the same sources; they differ only in what those
         source files hold."""
         names = sorted(set(templates))
-        missing = set(names) - self.versions.keys()
+        self._prepare(names)
+        return fingerprint(self.shared_fingerprint, [(name, self.versions[name]) for name in names], versions={})
+
+    def _prepare(self, templates) -> None:
+        """Work out, once, the versions of `templates` and the shared fingerprint (context and layout)."""
+        missing = set(templates) - self.versions.keys()
         if missing:
             self.versions.update(template_versions(self.env, missing, self.template_refs))
         if not self.shared_fingerprint:
             layout = hashlib.blake2b(repr(pages.layout_of(self.site)).encode("utf-8", "surrogatepass")).hexdigest()
             self.shared_fingerprint = fingerprint(self.common | {"shared": None}, layout, versions=self.site.versions)
-        return fingerprint(self.shared_fingerprint, [(name, self.versions[name]) for name in names], versions={})
 
     def fingerprints(self, jobs: list[pages.PageJob], previous: dict[str, tuple[str, str]] | None = None,
                      full: bool = True, changed_files: set[str] | None = None) -> dict[str, tuple[str, str]]:
@@ -220,7 +224,7 @@ class Renderer:
         changed keep its old entry without hashing anything.
         """
         previous = previous or {}
-        self.frame(job.template for job in jobs)
+        self._prepare({job.template for job in jobs})
         shared, templates, versions = self.shared_fingerprint, self.versions, self.site.versions
         result = {}
         for job in jobs:
@@ -281,7 +285,7 @@ def _render_in_pool(renderer: Renderer, jobs: list[pages.PageJob], out: Path, wo
             current = []
     if current:
         chunks.append(current)
-    renderer.frame(job.template for job in jobs)  # worked out once, inherited by the workers
+    renderer._prepare({job.template for job in jobs})  # worked out once, inherited by the workers
     _POOL_WORK = (renderer, chunks, out)
     fingerprints: dict[str, tuple[str, str]] = {}
     problems: list[Problem] = []
