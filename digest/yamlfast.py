@@ -94,70 +94,85 @@ class Reader:
         return self._mapping(indent, depth)
 
     def _mapping(self, indent: int, depth: int):
+        """The mapping whose keys start at column `indent`.  The common case, a plain text value on one
+        line (see _surely_text), is read inline: this loop runs for most lines of a content file."""
         result = self.mapping_type()
-        result.lines = {}
+        key_lines = result.lines = {}
         result.line = self.index + 1
-        lines = self.lines
+        lines, tags = self.lines, self.tags
+        count = len(lines)
+        match_key = _KEY_LINE.match
+        index = self.index
         while True:
-            line = lines[self.index]
-            match = _KEY_LINE.match(line, indent)
+            match = match_key(lines[index], indent)
             if match is None:
                 raise _Unhandled
             key, text = match.groups()
-            if key in result or self.resolve(key) != _STR:
+            if key in result or (tags.get(key) or self.resolve(key)) != _STR:
                 raise _Unhandled
-            result.lines[key] = self.index + 1
-            following = lines[self.index + 1] if self.index + 1 < len(lines) else None
-            if self._plain_text(text, following, indent):
-                result[key] = text
-                self.index += 1
-                line = following
-            else:
-                result[key] = self._value(text, indent, depth, same_indent_sequence=True)
-                if self.index >= len(lines):
-                    return result
-                line = lines[self.index]
-            next_indent = _indent(line)
+            key_lines[key] = index + 1
+            index += 1
+            following = lines[index] if index < count else ""
+            if following and self._surely_text(text):
+                stripped = following.lstrip(" ")
+                next_indent = len(following) - len(stripped)
+                if next_indent <= indent and stripped[:1] not in ("", "#"):
+                    result[key] = text
+                    if next_indent < indent:
+                        self.index = index
+                        return result
+                    continue
+            self.index = index - 1
+            result[key] = self._value(text, indent, depth, same_indent_sequence=True)
+            index = self.index
+            if index >= count:
+                return result
+            line = lines[index]
+            next_indent = len(line) - len(line.lstrip(" "))
             if next_indent < indent:
                 return result
             if next_indent > indent:
                 raise _Unhandled
 
-    def _plain_text(self, text: str | None, following: str | None, indent: int) -> bool:
-        """The common case, read without the general path: plain text that is surely a string, on a line
-        followed by one that is neither blank, a comment nor deeper (a continuation)."""
-        if not (text and following and text[0] not in _NOT_PLAIN_START and text[-1] not in " :"
-                and ": " not in text and " #" not in text
-                and (text[0] not in self.typed_starts or self.tags.get(text) == _STR)):
-            return False
-        if following[0] != " ":
-            return following[0] != "#"
-        stripped = following.lstrip(" ")
-        return len(following) - len(stripped) <= indent and stripped[:1] not in ("", "#")
+    def _surely_text(self, text: str | None) -> bool:
+        """Whether `text` (after `key:` or `- `) is plain text that PyYAML surely reads as that string,
+        provided the next line neither continues it (is deeper), is blank nor is a comment."""
+        return bool(text and text[0] not in _NOT_PLAIN_START and text[-1] not in " :"
+                    and ": " not in text and " #" not in text
+                    and (text[0] not in self.typed_starts or self.tags.get(text) == _STR))
 
     def _sequence(self, indent: int, depth: int) -> list:
         result = []
         lines = self.lines
+        count = len(lines)
+        match_key = _KEY_LINE.match
         while True:
-            line = lines[self.index]
+            index = self.index
+            line = lines[index]
             rest = line[indent + 1:].lstrip(" ")
-            following = lines[self.index + 1] if self.index + 1 < len(lines) else None
-            if self._plain_text(rest, following, indent):
+            following = lines[index + 1] if index + 1 < count else ""
+            stripped = following.lstrip(" ")
+            if (following and len(following) - len(stripped) <= indent and stripped[:1] not in ("", "#")
+                    and self._surely_text(rest)):
                 result.append(rest)
-                self.index += 1
-            elif _KEY_LINE.match(rest) and not rest.startswith("- "):
+                self.index = index = index + 1
+            elif match_key(rest) and not rest.startswith("- "):
                 # "- key: value": a mapping whose keys line up with this first one
                 inner = len(line) - len(rest)
-                lines[self.index] = " " * inner + rest
+                lines[index] = " " * inner + rest
                 result.append(self._mapping(inner, depth + 1))
+                index = self.index
             else:
                 result.append(self._value(rest, indent, depth, same_indent_sequence=False))
-            if self.index >= len(lines):
+                index = self.index
+            if index >= count:
                 return result
-            next_indent = _indent(lines[self.index])
+            line = lines[index]
+            stripped = line.lstrip(" ")
+            next_indent = len(line) - len(stripped)
             if next_indent > indent:
                 raise _Unhandled
-            if next_indent < indent or not _is_item(lines[self.index], indent):
+            if next_indent < indent or not (stripped[:1] == "-" and (len(stripped) == 1 or stripped[1] == " ")):
                 return result  # the collection holding the sequence checks what follows
 
     def _value(self, text: str | None, indent: int, depth: int, same_indent_sequence: bool):
@@ -229,6 +244,8 @@ class Reader:
             text = text.rstrip(" ")
         if first in _NOT_PLAIN_START or ": " in text or " #" in text or text[-1] == ":":
             raise _Unhandled
+        if _DECIMAL.fullmatch(text):
+            return float(text) if "." in text else int(text)  # what PyYAML's constructors make of them
         tag = self.resolve(text)
         if tag == _STR:
             return text
