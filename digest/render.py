@@ -97,6 +97,12 @@ class _CodeGenerator(jinja2.compiler.CodeGenerator):
 class _Environment(jinja2.Environment):
     code_generator_class = _CodeGenerator
 
+    def make_globals(self, d):
+        """A template's globals as a plain dict, not Jinja's ChainMap over the environment's: every
+        page and include copies them into its context, and copying a ChainMap runs in Python.  The
+        environment's globals are never changed once templates load, as Jinja advises."""
+        return {**self.globals, **(d or {})}
+
 
 def environment(folders: list[Path], compiled: Path | None = None) -> jinja2.Environment:
     """The Jinja environment of a build; `compiled` is a folder where compiled templates are kept
