@@ -51,3 +51,38 @@ def test_undefined_values_still_fail():
     template = render.environment([render.DEFAULT_THEME]).from_string("{{ missing }}")
     with pytest.raises(jinja2.UndefinedError):
         template.render()
+
+
+class _Place:
+    name = "南京<"
+    inner = None
+
+    def __init__(self, inner=None):
+        self.inner = inner
+
+    @property
+    def upper(self):
+        return self.name * 2
+
+
+ATTRIBUTES = ("{{ p.name }}|{{ p.upper }}|{{ p.inner.name }}|{{ p.inner.inner.name }}|{{ d.name }}|{{ d.items }}"
+              "|{{ d.inner.name }}|{{ d.nested.k }}|{{ d.absent is defined }}|{{ p.absent is defined }}"
+              "|{{ p.inner.absent is defined }}|{% for x in d.list %}{{ x.name }}{% endfor %}|{{ (d.list|first).name }}"
+              "|{{ p.inner.inner.inner.name is defined }}")
+
+
+def test_attribute_reads_find_what_plain_jinja_finds():
+    """Objects' attributes and properties, mappings' items and methods, chains, and what is missing."""
+    plain = jinja2.Environment(autoescape=True)
+    ours = render.environment([render.DEFAULT_THEME])
+    data = {"p": _Place(_Place(_Place())), "d": {"name": "<d>", "inner": _Place(), "nested": {"k": 1},
+                                                "list": [{"name": "a"}, _Place()]}}
+    expected = plain.from_string(ATTRIBUTES).render(data)
+    assert ours.from_string(ATTRIBUTES).render(data) == expected
+    assert "南京&lt;南京&lt;" in expected and "&lt;d&gt;" in expected and "False" in expected
+
+
+def test_a_missing_attribute_still_fails_when_written():
+    template = render.environment([render.DEFAULT_THEME]).from_string("{{ p.inner.absent }}")
+    with pytest.raises(jinja2.UndefinedError):
+        template.render(p=_Place(_Place()))
