@@ -27,6 +27,8 @@ RESERVED = {"con", "prn", "aux", "nul", "com1", "com2", "com3", "lpt1", "lpt2", 
 DIGEST_FILE = "digest.yaml"
 ENTRY_KEYS = ("city", "slug", "code", "province", "theme", "date", "headline", "summary", "body", "people",
               "figures", "events", "image_credit", "source")
+_ENTRY_KEY_SET = frozenset(ENTRY_KEYS)
+ENTRY_TEXT_KEYS = ("city", "slug", "code", "province", "theme", "headline", "summary", "body", "image_credit")
 REQUIRED_ENTRY_KEYS = ("city", "slug", "theme", "headline", "body")
 NAME_KEYS = ("city", "slug", "province", "theme")
 DIGEST_KEYS = ("title", "id", "region", "province", "date", "published", "outlet", "author", "editors", "sources",
@@ -190,6 +192,12 @@ def _stat(path: Path | os.DirEntry) -> os.stat_result | None:
         return path.stat()
     except OSError:
         return None
+
+
+def _stem(path: Path | str) -> str:
+    """Path(path).stem, without making a Path."""
+    name = os.path.basename(path)
+    return name.rpartition(".")[0] or name
 
 
 def _line(data, key) -> int | None:
@@ -482,31 +490,36 @@ def _read_entries(folder: Path, digest: Digest, theme_names: list[str], reader: 
         if found.is_symlink() and not _safe_child(reader.root, folder / found.name, reader):
             continue
         entry = reader.cached(f"{shown_folder}/{found.name}", context,
-                              lambda: _read_entry_file(folder / found.name, digest, theme_names, reader),
+                              lambda: _read_entry_file(found.path, digest, theme_names, reader),
                               reader.stat_of(found))
         if entry:
             entries.append(entry)
     return entries
 
 
-def _read_entry_file(path: Path, digest: Digest, theme_names: list[str], reader: _Reader) -> Entry | None:
+def _read_entry_file(path: Path | str, digest: Digest, theme_names: list[str], reader: _Reader) -> Entry | None:
     data = reader.mapping(reader.load(path), path, "an entry file")
     return None if data is None else _entry_from(data, path, digest, theme_names, reader)
 
 
-def _entry_from(data: dict, path: Path, digest: Digest, theme_names: list[str], reader: _Reader) -> Entry | None:
-    reader.unknown_keys(data, ENTRY_KEYS, path)
+def _entry_from(data: dict, path: Path | str, digest: Digest, theme_names: list[str],
+                reader: _Reader) -> Entry | None:
+    if not _ENTRY_KEY_SET.issuperset(data):
+        reader.unknown_keys(data, ENTRY_KEYS, path)
     before = len(reader.problems)
-    values = {key: reader.text(data, key, path, required=key in REQUIRED_ENTRY_KEYS, names=key in NAME_KEYS)
-              for key in ("city", "slug", "code", "province", "theme", "headline", "summary", "body",
-                          "image_credit")}
+    values = {}
+    for key in ENTRY_TEXT_KEYS:
+        value = data.get(key)
+        # Text, the usual value, as it is; anything else is checked and reported by reader.text.
+        values[key] = value if type(value) is str and value else \
+            reader.text(data, key, path, required=key in REQUIRED_ENTRY_KEYS, names=key in NAME_KEYS)
     slug = values["slug"]
     if slug and (not SAFE_SLUG.match(slug) or slug in RESERVED):
         reader.report(path, f"slug '{slug}' is not a safe URL segment", _line(data, "slug"),
                       "use lowercase letters, digits and '-', e.g. nanjing")
-    elif slug and slug != path.stem:
-        reader.report(path, f"slug '{slug}' differs from the file name '{path.stem}'", _line(data, "slug"),
-                      f"set slug: {path.stem} or rename the file to {slug}.yaml")
+    elif slug and slug != (stem := _stem(path)):
+        reader.report(path, f"slug '{slug}' differs from the file name '{stem}'", _line(data, "slug"),
+                      f"set slug: {stem} or rename the file to {slug}.yaml")
     if values["theme"] and values["theme"] not in theme_names:
         reader.report(path, f"theme '{values['theme']}' is not defined", _line(data, "theme"),
                       f"use one of {', '.join(theme_names)} or add it to themes.yaml")

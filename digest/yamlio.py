@@ -8,6 +8,8 @@ keys in the order given.
 
 from __future__ import annotations
 
+import codecs
+import os
 import re
 from pathlib import Path
 
@@ -124,22 +126,39 @@ def _check_shape(text: str) -> tuple[str, int | None]:
     return "", None
 
 
-def load_file(path: Path, shown: str) -> tuple[object, Problem | None]:
+def load_file(path: Path | str, shown: str) -> tuple[object, Problem | None]:
     """(data, None) or (None, problem) — never raises for bad content."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            return None, Problem(shown, f"file is {size // 1024} KiB, over the {MAX_BYTES // 1024} KiB limit",
-                                 hint="split it into smaller files")
-        data = path.read_bytes()
+        data, size = _read_within_limit(path)
     except OSError as exc:
         return None, Problem(shown, f"cannot read the file: {exc.strerror}")
+    if data is None:
+        return None, Problem(shown, f"file is {size // 1024} KiB, over the {MAX_BYTES // 1024} KiB limit",
+                             hint="split it into smaller files")
     try:
-        text = data.decode("utf-8-sig")
+        text = (data[3:] if data.startswith(codecs.BOM_UTF8) else data).decode("utf-8")
     except UnicodeDecodeError as exc:
         return None, Problem(shown, f"not UTF-8 text (byte {exc.start})",
                              hint="save the file as UTF-8")
     return load_text(text, shown)
+
+
+def _read_within_limit(path: Path | str) -> tuple[bytes | None, int]:
+    """(the file's bytes, size), or (None, size) when it is over MAX_BYTES.  One open and one fstat:
+    a stat by path and Python's buffered file cost more than the read itself for a content file."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        size = os.fstat(fd).st_size
+        data = b""
+        while size <= MAX_BYTES and len(data) <= MAX_BYTES:
+            wanted = size - len(data) + 1 if len(data) <= size else 65536  # one more byte: the end, or growth
+            chunk = os.read(fd, min(wanted, MAX_BYTES + 1 - len(data)))
+            if not chunk:
+                return data, len(data)
+            data += chunk
+        return None, max(size, len(data))
+    finally:
+        os.close(fd)
 
 
 def load_text(text: str, shown: str) -> tuple[object, Problem | None]:
