@@ -289,7 +289,7 @@ def _read_folders(folders: list[Path], names: list[str], reader: _Reader, worker
             yield _read_folder(folder, names, reader)
         return
     global _FOLDER_WORK
-    _FOLDER_WORK = (reader.root, names)
+    _FOLDER_WORK = (reader.root, names, reader.cache.stats)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             for folder, packed in zip(folders, pool.imap(_read_folder_in_worker, folders, chunksize=8)):
@@ -306,13 +306,13 @@ def _read_folders(folders: list[Path], names: list[str], reader: _Reader, worker
 
 
 _FOLDER_WORK: tuple = ()
-"""The content root and theme names pool workers read against (inherited by the fork)."""
+"""The content root, theme names and stats already taken that pool workers read with (inherited by the fork)."""
 
 
 def _read_folder_in_worker(folder: Path) -> bytes:
     """The folder read, pickled as the content cache stores it: the parent saves it without pickling again."""
-    root, names = _FOLDER_WORK
-    reader = _Reader(root)
+    root, names, stats = _FOLDER_WORK
+    reader = _Reader(root, ReadCache(stats=stats))  # the stats the parent took: no file is stat'ed twice
     result = _read_folder(folder, names, reader)
     return pack_folder(reader.cache.current, result, reader.problems, reader.versions)
 

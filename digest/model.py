@@ -9,13 +9,23 @@ tuple of field values, the fastest form pickle has.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import operator
 from dataclasses import dataclass, field
 
 
-def _as_tuple(self):
-    """Pickle support: the class and its field values in order."""
-    return type(self), tuple(getattr(self, name) for name in self.__slots__)
+def _pickled_as_fields(cls):
+    """Pickle instances as the class and the tuple of their field values in order, the fastest form
+    pickle has; one C-level attrgetter reads the values (a generator over the slots cost a fifth
+    more of a big site's pickling)."""
+    values = operator.attrgetter(*[f.name for f in dataclasses.fields(cls)])
+
+    def reduce(self):
+        return type(self), values(self)
+
+    cls.__reduce__ = reduce
+    return cls
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,16 +66,16 @@ class Place:
         return self.short
 
 
+@_pickled_as_fields
 @dataclass(slots=True)
 class Person:
-    __reduce__ = _as_tuple
     name: str
     title: str
 
 
+@_pickled_as_fields
 @dataclass(slots=True)
 class Figure:
-    __reduce__ = _as_tuple
     value: float | int
     unit: str
     text: str
@@ -76,20 +86,20 @@ class Figure:
         return f"{self.value:g}{sep}{self.unit}" if isinstance(self.value, float) else f"{self.value}{sep}{self.unit}"
 
 
+@_pickled_as_fields
 @dataclass(slots=True)
 class SourceRef:
-    __reduce__ = _as_tuple
     digest: str
     paragraphs: tuple[int, ...]
     """1-based paragraph numbers in the digest's `paragraphs` list."""
     quote: str = ""
 
 
+@_pickled_as_fields
 @dataclass(slots=True)
 class Entry:
     """One place's part of one round-up."""
 
-    __reduce__ = _as_tuple
     city: str
     slug: str
     code: str
@@ -113,9 +123,9 @@ class Entry:
         return self.source.digest if self.source else ""
 
 
+@_pickled_as_fields
 @dataclass(slots=True)
 class Section:
-    __reduce__ = _as_tuple
     heading: str
     theme: str
     first: int
@@ -123,11 +133,11 @@ class Section:
     intro: str = ""
 
 
+@_pickled_as_fields
 @dataclass(slots=True)
 class Digest:
     """One round-up article: its metadata and paragraphs as published."""
 
-    __reduce__ = _as_tuple
     id: str
     title: str
     date: dt.date
