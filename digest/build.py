@@ -27,7 +27,7 @@ from pathlib import Path
 from . import __version__, state
 from .defaults import DEFAULT_THEME
 from .fingerprint import fingerprint, of_bytes
-from .output import locked, prune, remove_stale, staging_folder, swap_in
+from .output import locked, prune, prune_listed, remove_stale, staging_folder, swap_in
 
 SEARCH_FOLDER = "pagefind"
 IN_PLACE_MIN = 300
@@ -184,13 +184,22 @@ def _build_fresh(renderer, jobs, folders, output: Path, current: state.BuildStat
                  changed_files: set[str] | None) -> None:
     """Every page into a staging folder (the recycled previous generation), swapped in whole."""
     from . import render
+    recycled = state.take_spare_files(output)
     staging = staging_folder(output, state.spare_folder(output))
+    swapped_out: set[str] | None = None
 
     def meanwhile():
-        """While the workers render: save the content cache, clear what the recycled site has too much."""
+        """While the workers render: save the content cache, clear what the recycled site has too much,
+        and note what the output holds now (the spare of the next full build)."""
+        nonlocal swapped_out
         state.save_files(output, current.files, changed_files, packed)
         shutil.rmtree(staging / SEARCH_FOLDER, ignore_errors=True)
-        prune(staging, {job.path for job in jobs} | set(current.assets))
+        keep = {job.path for job in jobs} | set(current.assets)
+        if recycled is not None:
+            prune_listed(staging, recycled, keep)
+        else:
+            prune(staging, keep)
+        swapped_out = state.output_files(output, (SEARCH_FOLDER,)) if output.is_dir() else None
 
     try:
         current.pages = render.render_all(renderer, jobs, staging, folders, workers, meanwhile)
@@ -204,6 +213,8 @@ def _build_fresh(renderer, jobs, folders, output: Path, current: state.BuildStat
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    if swapped_out is not None:
+        state.keep_spare_files(output, swapped_out)
     state.save(output, current, changed=set())
 
 

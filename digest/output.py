@@ -130,6 +130,26 @@ def prune(folder: Path, keep: set[str]) -> int:
     return removed
 
 
+def prune_listed(folder: Path, listed: set[str], keep: set[str]) -> int:
+    """prune() for a folder whose files are known to be `listed`: only the listed files not in `keep`
+    are deleted, with the folders they leave empty, and no folder is listed."""
+    needed = {"/".join(parts[:depth]) for parts in (path.split("/") for path in keep)
+              for depth in range(1, len(parts))}
+    removed = 0
+    for path in sorted(listed - keep):
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            os.unlink(safe_join(str(folder), path))
+            removed += 1
+        parent = path.rpartition("/")[0]
+        while parent and parent not in needed:
+            try:
+                os.rmdir(safe_join(str(folder), parent))
+            except OSError:
+                break  # not empty (it holds other stale files, removed later, or someone else's)
+            parent = parent.rpartition("/")[0]
+    return removed
+
+
 def swap_in(staging: Path, output: Path, spare: Path | None = None) -> None:
     """Make `staging` the output in one atomic step; the old site becomes the spare, or is removed.
 

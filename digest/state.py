@@ -66,6 +66,45 @@ def spare_folder(output: Path) -> Path:
     return cache_folder(output) / "spare"
 
 
+def output_files(output: Path, folders: tuple[str, ...] = ()) -> set[str] | None:
+    """The files the output folder holds by the last build's state: its pages, and its assets but the
+    `folders` among them (the search index); None when there is no readable state."""
+    found = _read_pickle(cache_folder(output) / "state.pickle")
+    if not isinstance(found, tuple) or len(found) != 2 or not isinstance(found[1], BuildState):
+        return None
+    return set(found[1].pages) | {path for path in found[1].assets if path not in folders}
+
+
+def keep_spare_files(output: Path, files: set[str]) -> None:
+    """Record what the spare (the output a full build just swapped out) holds, so the next full build
+    prunes it without listing every folder.  The record names the spare by inode and change time:
+    any later move of the folder, a file added at its top, or a new folder on a reused inode leaves
+    it unmatched."""
+    spare = spare_folder(output)
+    with contextlib.suppress(OSError):
+        identity = spare.stat()
+        write_atomic(cache_folder(output) / "spare-files.pickle",
+                     pickle.dumps(((identity.st_ino, identity.st_ctime_ns), files), protocol=pickle.HIGHEST_PROTOCOL),
+                     durable=False)
+
+
+def take_spare_files(output: Path) -> set[str] | None:
+    """What the spare holds, if recorded for this very folder; the record is removed either way,
+    before the spare is written to, so a build killed while writing leaves none."""
+    record = cache_folder(output) / "spare-files.pickle"
+    found = _read_pickle(record)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(record)
+    try:
+        identity = spare_folder(output).stat()
+    except OSError:
+        return None
+    if (isinstance(found, tuple) and len(found) == 2 and found[0] == (identity.st_ino, identity.st_ctime_ns)
+            and isinstance(found[1], set)):
+        return found[1]
+    return None
+
+
 @dataclass
 class BuildState:
     """What one build leaves for the next."""

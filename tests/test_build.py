@@ -13,7 +13,9 @@ from urllib.parse import unquote, urldefrag
 import pytest
 from bs4 import BeautifulSoup
 
+from digest import state
 from digest.build import build_site
+from digest.output import prune_listed
 from digest.cli import main
 
 from .conftest import write_tree
@@ -161,6 +163,38 @@ def test_deleted_entries_disappear(seed_content, tmp_path):
     build_site(seed_content, out, search=False)
     assert not (out / "cities" / "nantong").exists()
     assert not (out / "digests" / "2026-01-04-jiangsu" / "nantong").exists()
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_full_builds_recycling_the_site_before_last_drop_deleted_pages(seed_content, tmp_path):
+    """A full build writes into the site before last (the spare).  What the spare holds is recorded
+    when it is swapped out, so its deleted pages go without listing every folder; a spare changed
+    since is listed in full."""
+    out, record = tmp_path / "site", state.cache_folder(tmp_path / "site") / "spare-files.pickle"
+    for _ in range(2):
+        build_site(seed_content, out, clean=True, search=False)
+    assert record.exists() and (state.spare_folder(out) / "cities" / "nantong" / "index.html").exists()
+    (seed_content / "2026-01-04-jiangsu" / "nantong.yaml").unlink()
+    build_site(seed_content, out, clean=True, search=False)
+    clean = tmp_path / "clean"
+    build_site(seed_content, clean, search=False)
+    assert _files(out) == _files(clean)
+    assert not (out / "cities" / "nantong").exists() and not (out / "digests" / "2026-01-04-jiangsu" / "nantong").exists()
+    build_site(seed_content, out, clean=True, search=False)
+    (state.spare_folder(out) / "stray.html").write_text("not the site's", encoding="utf-8")
+    build_site(seed_content, out, clean=True, search=False)
+    assert _files(out) == _files(clean)
+
+
+def test_prune_listed_removes_listed_files_not_kept_and_the_folders_they_empty(tmp_path):
+    write_tree(tmp_path, {"a/b/x.html": "x", "a/c.html": "c", "d.html": "d", "e/f.html": "f", "mine.txt": "m"})
+    removed = prune_listed(tmp_path, {"a/b/x.html", "a/c.html", "d.html", "e/f.html", "gone/g.html"},
+                           keep={"a/c.html", "e/new.html"})
+    assert removed == 3
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["a", "a/c.html", "e", "mine.txt"]
 
 
 def test_hostile_content_renders_inert(seed_content, tmp_path):
