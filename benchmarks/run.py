@@ -3,7 +3,8 @@
 For each size, writes a synthetic content folder (make_corpus.py) and times,
 as whole processes with start-up included:
 
-- full build (`build --clean`, over the previous output, as Hugo builds over public/),
+- full build (`build --clean`, over the previous output, as Hugo builds over public/), taking turns
+  with Hugo and Pelican (A B C, C B A, …) so that the machine's drift in speed falls on all alike,
 - no-change rebuild, one entry changed, one template changed,
 
 reporting the median of R runs, pages, ms per page and the peak resident
@@ -58,7 +59,28 @@ def median_of(runs: int, command: list[str], before=None, cwd: Path | None = Non
         seconds, peak = measure(command, cwd)
         times.append(seconds)
         peaks.append(peak)
+    return _summary(times, peaks)
+
+
+def _summary(times: list[float], peaks: list[float]) -> dict:
     return {"seconds": statistics.median(times), "peak_mib": max(peaks), "runs": times}
+
+
+def alternating(builds: dict[str, tuple], runs: int) -> dict[str, dict]:
+    """Full builds of every tool, taking turns (A B C, C B A, …): the machine's speed drifts from minute
+    to minute, and runs of one tool after another's would carry that drift into the ratios.
+    `builds` maps a tool to (command, cwd, before)."""
+    times: dict[str, list] = {name: [] for name in builds}
+    peaks: dict[str, list] = {name: [] for name in builds}
+    for turn in range(runs):
+        for name in (list(builds) if turn % 2 == 0 else list(builds)[::-1]):
+            command, cwd, before = builds[name]
+            if before:
+                before()
+            seconds, peak = measure(command, cwd)
+            times[name].append(seconds)
+            peaks[name].append(peak)
+    return {name: _summary(times[name], peaks[name]) for name in builds}
 
 
 # --- digest -----------------------------------------------------------------
@@ -114,7 +136,7 @@ def bench_digest(count: int | str, base: Path, runs: int) -> dict:
     content = prepare_digest(count, base)
     output = base / f"site-{count}"
     subprocess.run(digest_command(content, output), check=True, capture_output=True)  # warm: output and spare exist
-    result = {"full": median_of(runs, digest_command(content, output, "--clean"))}
+    result = {"full_build": (digest_command(content, output, "--clean"), None, None)}
     result["no_change"] = median_of(runs, digest_command(content, output))
     entry = one_entry(content)
     result["one_entry"] = median_of(runs, digest_command(content, output), before=lambda: toggle_headline(entry))
@@ -206,7 +228,7 @@ def bench_hugo(content: Path, base: Path, runs: int) -> dict | None:
     site = prepare_hugo(content, base / f"hugo-{content.name}")
     command = [binary, "--quiet", "--source", str(site)]
     subprocess.run(command, check=True, capture_output=True)
-    result = {"full": median_of(runs, command)}
+    result = {"full_build": (command, None, None)}  # Hugo renders every page on every run
     result["no_change"] = median_of(runs, command)
     page = sorted((site / "content" / "posts").rglob("*.md"))[0]
     result["one_entry"] = median_of(runs, command, before=lambda: toggle_line(page, "改\n"))
@@ -254,7 +276,7 @@ def bench_pelican(content: Path, base: Path, runs: int) -> dict | None:
     site = prepare_pelican(content, base / f"pelican-{content.name}")
     command = [shutil.which("pelican"), "content", "-o", "output", "-s", "pelicanconf.py", "-q"]
     clear_cache = lambda: shutil.rmtree(site / "cache", ignore_errors=True)  # noqa: E731
-    result = {"full": median_of(runs, command, before=clear_cache, cwd=site)}
+    result = {"full_build": (command, site, clear_cache)}
     subprocess.run(command, cwd=site, check=True, capture_output=True)
     result["no_change"] = median_of(runs, command, cwd=site)
     page = sorted((site / "content").rglob("*.md"))[0]
@@ -313,7 +335,6 @@ def main(argv: list[str] | None = None) -> int:
     for count in sizes:
         runs_here = runs if count == "seed" or count <= 10000 else 1  # 100,000: one run of each
         tools = results[count] = {"digest": bench_digest(count, args.out, runs_here)}
-        print(json.dumps({"entries": count, "digest": tools["digest"]}, default=str), flush=True)
         if not tools["digest"]["identical"]:
             print(f"{count}: incremental output differs from a clean build", file=sys.stderr)
             return 1
@@ -321,6 +342,10 @@ def main(argv: list[str] | None = None) -> int:
             content = prepare_digest(count, args.out)
             tools["hugo"] = bench_hugo(content, args.out, runs_here)
             tools["pelican"] = bench_pelican(content, args.out, runs_here) if count <= 10000 else None
+        builds = {name: found.pop("full_build") for name, found in tools.items() if found}
+        for name, full in alternating(builds, runs_here).items():
+            tools[name]["full"] = full
+        print(json.dumps({"entries": count, **tools}, default=str), flush=True)
         print(report({count: tools}), flush=True)
     (args.out / "results.json").write_text(json.dumps(results, indent=1, default=str))
     print("\n" + report(results))
