@@ -98,12 +98,10 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
         current = state.BuildState(code=previous.code, files=cache.current, assets=_asset_fingerprints(folders))
         current.templates = previous.templates if partial else sorted({job.template for job in jobs})
         current.sources = previous.sources if partial else {job.path: job.sources for job in jobs}
-        current.frame = renderer.frame(current.templates)
-        if renderer.template_refs != refs:
-            state.save_template_refs(compiled, renderer.template_refs)
         indexed = search and _search_available()
         changed = jobs
         if previous.pages:
+            current.frame = renderer.frame(current.templates)
             same_frame = current.frame == previous.frame
             prints = renderer.fingerprints(jobs, previous.pages, changed_files=changed_files if same_frame else None)
             current.pages = {**previous.pages, **prints} if partial else prints
@@ -119,6 +117,8 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
                          changed_files if previous.files else None)
             incremental = False
         clock.lap("write")
+        if renderer.template_refs != refs:
+            state.save_template_refs(compiled, renderer.template_refs)
         html = sum(1 for path in current.pages if path.endswith(".html"))
         if inputs:
             state.mark_unchanged(output, inputs, html, templates)
@@ -203,6 +203,7 @@ def _build_fresh(renderer, jobs, folders, output: Path, current: state.BuildStat
 
     try:
         current.pages = render.render_all(renderer, jobs, staging, folders, workers, meanwhile)
+        current.frame = renderer.frame(current.templates)  # its parts were worked out for the quick keys
         _note_search(current, indexed)
         if indexed:
             from .search import index_site

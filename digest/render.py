@@ -183,7 +183,7 @@ def render_all(renderer: Renderer, jobs: list[pages.PageJob], out: Path, folders
 
     Big sites render on `workers` forked processes, which inherit `renderer`;
     `meanwhile()` runs in this process while they work (saving the content
-    cache, say).
+    cache, say), and so does the work on the pages' quick keys.
     """
     if workers > 1 and len(jobs) >= PARALLEL_MIN:
         fingerprints = _render_in_pool(renderer, jobs, out, workers, meanwhile)
@@ -319,18 +319,16 @@ def _render_in_pool(renderer: Renderer, jobs: list[pages.PageJob], out: Path, wo
             current = []
     if current:
         chunks.append(current)
-    renderer._prepare({job.template for job in jobs})  # worked out once, inherited by the workers
     _POOL_WORK = (renderer, chunks, out)
-    fingerprints: dict[str, tuple[str, str]] = {}
     problems: list[Problem] = []
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             results = pool.imap_unordered(_render_chunk, range(len(chunks)))
             if meanwhile:
                 meanwhile()
-            for found, prints in results:
+            fingerprints = renderer.fingerprints(jobs, full=False)  # here, while the workers render
+            for found in results:
                 problems.extend(found)
-                fingerprints.update(prints)
     finally:
         _POOL_WORK = ()
     if problems:
@@ -338,13 +336,13 @@ def _render_in_pool(renderer: Renderer, jobs: list[pages.PageJob], out: Path, wo
     return fingerprints
 
 
-def _render_chunk(index: int) -> tuple[list[Problem], dict[str, tuple[str, str]]]:
+def _render_chunk(index: int) -> list[Problem]:
     renderer, chunks, out = _POOL_WORK
     try:
         _write_jobs(renderer, chunks[index], out, progress=False)
-        return [], renderer.fingerprints(chunks[index], full=False)
+        return []
     except DigestError as exc:
-        return exc.problems, {}
+        return exc.problems
 
 
 class _Progress:
