@@ -69,8 +69,10 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
         code = code_version()
         rolled_back = state.recover(output)
         recorded = state.recorded_inputs(output)
-        inputs, stats, templates = input_signature(content_dir, code, flags, recorded.get("templates"))
-        pages_count = state.unchanged_since(output, recorded, inputs) if inputs and not (clean or rolled_back) else None
+        rebuild = clean or rolled_back  # whatever the inputs: their signature is worked out from the read's stats
+        inputs, stats, templates = ("", None, None) if rebuild else \
+            input_signature(content_dir, code, flags, recorded.get("templates"))
+        pages_count = state.unchanged_since(output, recorded, inputs) if inputs else None
         clock.lap("check")
         if pages_count is not None:
             return BuildResult(pages_count, 0, time.perf_counter() - started, output, incremental=True,
@@ -85,6 +87,9 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
             cleanup.callback(packed.discard)  # whether the build fails or saves them
         cache = content.ReadCache(previous.files, stats, packed)
         site = content.read_site(content_dir, cache=cache, workers=workers)
+        if rebuild:
+            inputs, _, templates = input_signature(content_dir, code, flags, recorded.get("templates"),
+                                                   taken=cache.taken, since_ns=cache.started_ns)
         clock.lap("read")
         if base_url is not None:
             site.settings = dataclasses.replace(site.settings, base_url=base_url.rstrip("/") + "/" if base_url else "")
@@ -273,7 +278,8 @@ def _search_available() -> bool:
     return available()
 
 
-def input_signature(content_dir: Path, code: str, flags: tuple, known_templates=None
+def input_signature(content_dir: Path, code: str, flags: tuple, known_templates=None,
+                    taken: dict[str, os.stat_result] | None = None, since_ns: int | None = None
                     ) -> tuple[str, dict[str, os.stat_result], list]:
     """A hash of the identity (size, time, inode) of every file a build reads, and of the build's options;
     the stats taken, which the read reuses; and [identity of site.yaml, template folders] to record.
@@ -284,13 +290,18 @@ def input_signature(content_dir: Path, code: str, flags: tuple, known_templates=
     a second change within the same tick.  `known_templates`, as recorded by
     the last build, saves reading site.yaml (and loading PyYAML) while it is
     unchanged.
+
+    A build that reads everything anyway (--clean) works the signature out
+    after reading, from the stats the read `taken` before reading each file.
+    "The last moments" then count from `since_ns`, when the read began, so a
+    file changed while the build ran leaves no signature to trust.
     """
     identities = [code, repr(flags)]
     folders = [content_dir]
     for entry in _scan(content_dir):
         if entry.is_dir():
             folders.append(Path(entry.path))
-    stats = [found for folder in folders for found in _stats(folder)]
+    stats = [found for folder in folders for found in _stats(folder, taken or {})]
     taken = dict(stats)
     settings = taken.get(str(content_dir / "site.yaml"))
     settings_id = f"{content_dir}:{settings.st_mtime_ns}:{settings.st_size}:{settings.st_ino}" if settings else ""
@@ -303,7 +314,7 @@ def input_signature(content_dir: Path, code: str, flags: tuple, known_templates=
         stats.extend(found)
         taken.update(found)
     templates = [settings_id, [str(folder) for folder in template_folders]]
-    if any(stat.st_mtime_ns > time.time_ns() - state.RACY_NS for _, stat in stats):
+    if any(stat.st_mtime_ns > (since_ns or time.time_ns()) - state.RACY_NS for _, stat in stats):
         return "", taken, templates
     identities.extend(f"{path}\t{stat.st_mtime_ns}\t{stat.st_size}\t{stat.st_ino}" for path, stat in stats)
     signature = hashlib.blake2b("\n".join(identities).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
@@ -317,12 +328,12 @@ def _scan(folder: Path) -> list[os.DirEntry]:
         return []
 
 
-def _stats(folder: Path) -> list[tuple[str, os.stat_result]]:
+def _stats(folder: Path, taken: dict[str, os.stat_result]) -> list[tuple[str, os.stat_result]]:
     found = []
     for entry in _scan(folder):
         if not entry.is_dir():
             try:
-                found.append((entry.path, entry.stat()))
+                found.append((entry.path, taken.get(entry.path) or entry.stat()))
             except OSError:
                 continue
     return found

@@ -49,6 +49,8 @@ class ReadCache:
         """Where folders read on worker processes go as the workers pickled them (for the build cache)."""
         self.stats = stats or {}
         """Path → stat already taken this build (by the no-change check), so no file is stat'ed twice."""
+        self.taken: dict[str, os.stat_result] = {}
+        """Path → stat taken by the read itself, before reading the file (for a --clean build's signature)."""
         self.current: dict = {}
         self.hits = 0
         self.parsed: set[str] = set()
@@ -101,8 +103,11 @@ class _Reader:
         return result
 
     def stat_of(self, path: Path | os.DirEntry) -> os.stat_result | None:
-        known = self.cache.stats.get(path.path if isinstance(path, os.DirEntry) else str(path))
-        return known if known is not None else _stat(path)
+        key = path.path if isinstance(path, os.DirEntry) else str(path)
+        known = self.cache.stats.get(key)
+        if known is None:
+            known = self.cache.taken[key] = _stat(path)
+        return known
 
     def shown(self, path: Path) -> str:
         """The path as messages show it, without a filesystem call per file."""
@@ -292,7 +297,8 @@ def _read_folders(folders: list[Path], names: list[str], reader: _Reader, worker
     _FOLDER_WORK = (reader.root, names, reader.cache.stats)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for folder, packed in zip(folders, pool.imap(_read_folder_in_worker, folders, chunksize=8)):
+            for folder, (packed, taken) in zip(folders, pool.imap(_read_folder_in_worker, folders, chunksize=8)):
+                reader.cache.taken.update(taken)
                 current, result, problems, versions = pickle.loads(packed)
                 reader.problems.extend(problems)
                 reader.cache.current.update(current)
@@ -309,12 +315,13 @@ _FOLDER_WORK: tuple = ()
 """The content root, theme names and stats already taken that pool workers read with (inherited by the fork)."""
 
 
-def _read_folder_in_worker(folder: Path) -> bytes:
-    """The folder read, pickled as the content cache stores it: the parent saves it without pickling again."""
+def _read_folder_in_worker(folder: Path) -> tuple[bytes, dict[str, os.stat_result]]:
+    """The folder read, pickled as the content cache stores it (the parent saves it without pickling
+    again), and the stats taken to read it."""
     root, names, stats = _FOLDER_WORK
     reader = _Reader(root, ReadCache(stats=stats))  # the stats the parent took: no file is stat'ed twice
     result = _read_folder(folder, names, reader)
-    return pack_folder(reader.cache.current, result, reader.problems, reader.versions)
+    return pack_folder(reader.cache.current, result, reader.problems, reader.versions), reader.cache.taken
 
 
 def _read_folder(folder: Path, names: list[str], reader: _Reader) -> tuple[Digest | None, list[Entry]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import filecmp
 import shutil
+import sys
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -11,6 +12,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from digest.build import build_site
 
 from .conftest import SEED_CONTENT
+
+ROOT = Path(__file__).resolve().parent.parent
 
 DIGEST = "2026-01-04-jiangsu"
 NEW_PLACES = {"kunshan": "昆山", "jiangyin": "江阴", "changshu": "常熟"}
@@ -170,3 +173,25 @@ def test_no_change_check_sees_edits_in_the_template_folder_site_yaml_names(tmp_p
     assert "第二版" not in (site / "404.html").read_text(encoding="utf-8")
     page.write_text("{{ broken", encoding="utf-8")  # no longer the site's template: no rebuild, no error
     assert build_site(content, site, search=False).files == 0
+
+
+def test_a_clean_build_records_the_inputs_it_read_for_the_next_no_change_check(tmp_path, monkeypatch):
+    """--clean reads everything anyway, so it signs the inputs from the stats its read (on worker
+    processes here) took; the next build finds nothing changed without reading, and an edit is seen."""
+    from digest import content as reading, state
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import make_corpus
+
+    for module in (state, reading):  # trust timestamps at once: the no-change check runs, the cache is used
+        monkeypatch.setattr(module, "RACY_NS", 0)
+    content, site = tmp_path / "content", tmp_path / "site"
+    make_corpus.write(make_corpus.corpus(600, seed=5), content)
+    assert len([p for p in content.iterdir() if p.is_dir()]) >= 32  # enough folders for the read pool
+    build_site(content, site, search=False, clean=True, workers=2)
+    unchanged = build_site(content, site, search=False)
+    assert unchanged.files == 0 and set(unchanged.phases) == {"check"}
+    entry = sorted(p for p in content.glob("*/*.yaml") if p.name != "digest.yaml")[7]
+    entry.write_text(entry.read_text(encoding="utf-8").replace("headline: ", "headline: 改", 1), encoding="utf-8")
+    changed = build_site(content, site, search=False)
+    assert changed.files > 0 and changed.parsed == 1
