@@ -119,7 +119,7 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
             incremental = True
         else:
             _build_fresh(renderer, jobs, folders, output, current, workers, indexed, packed,
-                         changed_files if previous.files else None)
+                         changed_files if previous.files else None, previous)
             incremental = False
         clock.lap("write")
         if renderer.template_refs != refs:
@@ -186,7 +186,7 @@ class _Clock:
 
 def _build_fresh(renderer, jobs, folders, output: Path, current: state.BuildState, workers: int,
                  indexed: bool, packed: state.PackedFolders | None,
-                 changed_files: set[str] | None) -> None:
+                 changed_files: set[str] | None, previous: state.BuildState) -> None:
     """Every page into a staging folder (the recycled previous generation), swapped in whole."""
     from . import render
     recycled = state.take_spare_files(output)
@@ -204,7 +204,9 @@ def _build_fresh(renderer, jobs, folders, output: Path, current: state.BuildStat
             prune_listed(staging, recycled, keep)
         else:
             prune(staging, keep)
-        swapped_out = state.output_files(output, (SEARCH_FOLDER,)) if output.is_dir() else None
+        if output.is_dir():  # the last build's state says what the output holds; --clean did not load it
+            swapped_out = (state.files_of(previous, (SEARCH_FOLDER,)) if previous.pages
+                           else state.output_files(output, (SEARCH_FOLDER,)))
 
     try:
         current.pages = render.render_all(renderer, jobs, staging, folders, workers, meanwhile)

@@ -111,8 +111,7 @@ def prune(folder: Path, keep: set[str]) -> int:
     """
     removed = 0
     emptied: set[str] = set()
-    needed = {"/".join(parts[:depth]) + "/" for parts in (path.split("/") for path in keep)
-              for depth in range(1, len(parts))}
+    needed = _folders_holding(keep)
     top = len(str(folder)) + 1
     for current, dirs, files in os.walk(folder, topdown=False):
         prefix = current[top:].replace(os.sep, "/") + "/" if len(current) >= top else ""
@@ -123,7 +122,7 @@ def prune(folder: Path, keep: set[str]) -> int:
                 removed += 1
             else:
                 left += 1
-        if (prefix and not left and prefix not in needed
+        if (prefix and not left and prefix[:-1] not in needed
                 and all(os.path.join(current, name) in emptied for name in dirs)):
             os.rmdir(current)
             emptied.add(current)
@@ -133,8 +132,7 @@ def prune(folder: Path, keep: set[str]) -> int:
 def prune_listed(folder: Path, listed: set[str], keep: set[str]) -> int:
     """prune() for a folder whose files are known to be `listed`: only the listed files not in `keep`
     are deleted, with the folders they leave empty, and no folder is listed."""
-    needed = {"/".join(parts[:depth]) for parts in (path.split("/") for path in keep)
-              for depth in range(1, len(parts))}
+    needed = _folders_holding(keep)
     removed = 0
     for path in sorted(listed - keep):
         with contextlib.suppress(FileNotFoundError, NotADirectoryError, IsADirectoryError):
@@ -148,6 +146,11 @@ def prune_listed(folder: Path, listed: set[str], keep: set[str]) -> int:
                 break  # not empty (it holds other stale files, removed later, or someone else's)
             parent = parent.rpartition("/")[0]
     return removed
+
+
+def _folders_holding(files: set[str]) -> set[str]:
+    """Every folder on the way to one of `files` (relative paths): a/b/c.html → a, a/b."""
+    return {"/".join(parts[:depth]) for parts in (path.split("/") for path in files) for depth in range(1, len(parts))}
 
 
 def swap_in(staging: Path, output: Path, spare: Path | None = None) -> None:

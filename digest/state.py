@@ -72,7 +72,12 @@ def output_files(output: Path, folders: tuple[str, ...] = ()) -> set[str] | None
     found = _read_pickle(cache_folder(output) / "state.pickle")
     if not isinstance(found, tuple) or len(found) != 2 or not isinstance(found[1], BuildState):
         return None
-    return set(found[1].pages) | {path for path in found[1].assets if path not in folders}
+    return files_of(found[1], folders)
+
+
+def files_of(state: BuildState, folders: tuple[str, ...] = ()) -> set[str]:
+    """The files a build's output holds: its pages, and its assets but the `folders` among them."""
+    return set(state.pages) | {path for path in state.assets if path not in folders}
 
 
 def keep_spare_files(output: Path, files: set[str]) -> None:

@@ -172,7 +172,7 @@ class Reader:
             next_indent = len(line) - len(stripped)
             if next_indent > indent:
                 raise _Unhandled
-            if next_indent < indent or not (stripped[:1] == "-" and (len(stripped) == 1 or stripped[1] == " ")):
+            if next_indent < indent or not _is_item(line, indent):
                 return result  # the collection holding the sequence checks what follows
 
     def _value(self, text: str | None, indent: int, depth: int, same_indent_sequence: bool):

@@ -149,14 +149,16 @@ def _read_within_limit(path: Path | str) -> tuple[bytes | None, int]:
     fd = os.open(path, os.O_RDONLY)
     try:
         size = os.fstat(fd).st_size
+        if size > MAX_BYTES:
+            return None, size
         data = b""
-        while size <= MAX_BYTES and len(data) <= MAX_BYTES:
-            wanted = size - len(data) + 1 if len(data) <= size else 65536  # one more byte: the end, or growth
-            chunk = os.read(fd, min(wanted, MAX_BYTES + 1 - len(data)))
+        while len(data) <= MAX_BYTES:
+            # the rest and one byte more, which finds the end; or more, if the file grew since fstat
+            chunk = os.read(fd, size - len(data) + 1 if len(data) <= size else 65536)
             if not chunk:
                 return data, len(data)
             data += chunk
-        return None, max(size, len(data))
+        return None, len(data)
     finally:
         os.close(fd)
 
