@@ -15,6 +15,7 @@ import pickle
 import re
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 from . import yamlio
 from .state import RACY_NS, PackedFolders, pack_folder
@@ -41,7 +42,7 @@ DEFAULT_THEME_COLOR = "#3d5a80"
 class ReadCache:
     """What the last read made of each file, keyed by the file's identity and what it was read against."""
 
-    def __init__(self, previous: dict | None = None, stats: dict[str, os.stat_result] | None = None,
+    def __init__(self, previous: dict | None = None, stats: dict[str, os.stat_result | FileId] | None = None,
                  packed: PackedFolders | None = None):
         self.started_ns = time.time_ns()
         self.previous: dict = previous or {}
@@ -49,7 +50,7 @@ class ReadCache:
         """Where folders read on worker processes go as the workers pickled them (for the build cache)."""
         self.stats = stats or {}
         """Path → stat already taken this build (by the no-change check), so no file is stat'ed twice."""
-        self.taken: dict[str, os.stat_result] = {}
+        self.taken: dict[str, FileId] = {}
         """Path → stat taken by the read itself, before reading the file (for a --clean build's signature)."""
         self.current: dict = {}
         self.hits = 0
@@ -63,16 +64,17 @@ class ReadCache:
 class _Reader:
     """Collects problems while converting raw YAML values to model values."""
 
-    def __init__(self, root: Path, cache: ReadCache | None = None):
+    def __init__(self, root: Path, cache: ReadCache | None = None, root_shown: str | None = None):
         self.root = root
         self.problems: list[Problem] = []
         self.cache = cache if cache is not None else ReadCache()
         self.versions: dict[str, str] = {}
         """Shown path → version of the file (for page fingerprints)."""
         self._root_text = str(root)
-        self._root_shown = display_path(root)
+        self.root_shown = root_shown or display_path(root)
+        """How messages show the root (resolving it takes system calls: workers are given it)."""
 
-    def cached(self, path: Path | str, context: str, read, stat: os.stat_result | None = None):
+    def cached(self, path: Path | str, context: str, read, stat: os.stat_result | FileId | None = None):
         """read() for `path`, or what it gave last time for the same file read against the same context.
 
         A file is the same when its size, modification time and inode are:
@@ -102,7 +104,7 @@ class _Reader:
         self.versions[shown] = f"{key}:racy:{self.cache.started_ns}" if racy else key
         return result
 
-    def stat_of(self, path: Path | os.DirEntry) -> os.stat_result | None:
+    def stat_of(self, path: Path | os.DirEntry) -> os.stat_result | FileId | None:
         key = path.path if isinstance(path, os.DirEntry) else str(path)
         known = self.cache.stats.get(key)
         if known is None:
@@ -113,7 +115,7 @@ class _Reader:
         """The path as messages show it, without a filesystem call per file."""
         text = str(path)
         if text.startswith(self._root_text + "/"):
-            return f"{self._root_shown}/{text[len(self._root_text) + 1:]}"
+            return f"{self.root_shown}/{text[len(self._root_text) + 1:]}"
         return display_path(path)
 
     def report(self, path: Path, message: str, line: int | None = None, hint: str = "", warning=False) -> None:
@@ -192,11 +194,20 @@ def _context_key(*parts) -> str:
     return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
 
 
-def _stat(path: Path | os.DirEntry) -> os.stat_result | None:
+class FileId(NamedTuple):
+    """What tells one version of a file from another: a stat's fields that the cache and the
+    build's signature compare (a stat_result takes five times as long to pickle)."""
+    st_mtime_ns: int
+    st_size: int
+    st_ino: int
+
+
+def _stat(path: Path | os.DirEntry) -> FileId | None:
     try:
-        return path.stat()
+        stat = path.stat()
     except OSError:
         return None
+    return FileId(stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
 
 def _stem(path: Path | str) -> str:
@@ -215,13 +226,14 @@ def _kind(value) -> str:
 
 
 def read_site(root: Path, warnings: list[Problem] | None = None, cache: ReadCache | None = None,
-              workers: int = 1) -> Site:
+              workers: int = 1, meanwhile=None) -> Site:
     """The whole content folder as a validated Site, or DigestError with every error.
 
     Warnings (a missing summary or image credit) go to `warnings` when given.
     With a `cache` from the last read, files whose size, time and inode are
     unchanged are not parsed again.  With no cache and `workers` > 1, digest
-    folders are read on a process pool.
+    folders are read on a process pool, and `meanwhile()` runs here while
+    the workers read (else once the folders are read).
     """
     root = Path(root)
     if not root.is_dir():
@@ -236,7 +248,8 @@ def read_site(root: Path, warnings: list[Problem] | None = None, cache: ReadCach
     themes = themes + _declared_themes(folders, themes, reader)
     names = [t.name for t in themes]
     digests, entries = [], []
-    for digest, found in _read_folders(folders, names, reader, workers if not reader.cache.previous else 1):
+    for digest, found in _read_folders(folders, names, reader, workers if not reader.cache.previous else 1,
+                                       meanwhile or _nothing):
         if digest is not None:
             digests.append(digest)
             entries.extend(found)
@@ -287,17 +300,24 @@ def _declares_themes(data: bytes) -> bool:
     return data.startswith(b"themes:") or b"\nthemes:" in data
 
 
-def _read_folders(folders: list[Path], names: list[str], reader: _Reader, workers: int):
+def _nothing() -> None:
+    pass
+
+
+def _read_folders(folders: list[Path], names: list[str], reader: _Reader, workers: int, meanwhile):
     """(digest, entries) of each folder in order: here, or on `workers` forked processes for a big first read."""
     if workers < 2 or len(folders) < PARALLEL_MIN_FOLDERS:
         for folder in folders:
             yield _read_folder(folder, names, reader)
+        meanwhile()
         return
     global _FOLDER_WORK
-    _FOLDER_WORK = (reader.root, names, reader.cache.stats)
+    _FOLDER_WORK = (reader.root, reader.root_shown, names, reader.cache.stats)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for folder, (packed, taken) in zip(folders, pool.imap(_read_folder_in_worker, folders, chunksize=8)):
+            results = pool.imap(_read_folder_in_worker, folders, chunksize=8)
+            meanwhile()
+            for folder, (packed, taken) in zip(folders, results):
                 reader.cache.taken.update(taken)
                 current, result, problems, versions = pickle.loads(packed)
                 reader.problems.extend(problems)
@@ -315,11 +335,11 @@ _FOLDER_WORK: tuple = ()
 """The content root, theme names and stats already taken that pool workers read with (inherited by the fork)."""
 
 
-def _read_folder_in_worker(folder: Path) -> tuple[bytes, dict[str, os.stat_result]]:
+def _read_folder_in_worker(folder: Path) -> tuple[bytes, dict[str, FileId]]:
     """The folder read, pickled as the content cache stores it (the parent saves it without pickling
     again), and the stats taken to read it."""
-    root, names, stats = _FOLDER_WORK
-    reader = _Reader(root, ReadCache(stats=stats))  # the stats the parent took: no file is stat'ed twice
+    root, root_shown, names, stats = _FOLDER_WORK
+    reader = _Reader(root, ReadCache(stats=stats), root_shown)  # the stats the parent took: no file is stat'ed twice
     result = _read_folder(folder, names, reader)
     return pack_folder(reader.cache.current, result, reader.problems, reader.versions), reader.cache.taken
 
