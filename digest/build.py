@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import gc
 import hashlib
 import os
@@ -77,7 +78,7 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
         if pages_count is not None:
             return BuildResult(pages_count, 0, time.perf_counter() - started, output, incremental=True,
                                phases=clock.phases)
-        from . import content, pages, render  # not needed when nothing changed: start-up stays short
+        from . import content  # not needed when nothing changed: start-up stays short
 
         previous = state.BuildState(code=code) if clean else state.load(output, code)
         clock.lap("cache")
@@ -86,10 +87,11 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
         if packed:
             cleanup.callback(packed.discard)  # whether the build fails or saves them
         cache = content.ReadCache(previous.files, stats, packed)
-        site = content.read_site(content_dir, cache=cache, workers=workers)
-        if rebuild:
-            inputs, _, templates = input_signature(content_dir, code, flags, recorded.get("templates"),
-                                                   taken=cache.taken, since_ns=cache.started_ns)
+        site = content.read_site(content_dir, cache=cache, workers=workers, meanwhile=_load_renderer)
+        from . import render
+        # A rebuild signs its inputs (see input_signature) while the pages render, if it renders them all.
+        signed = functools.cache(functools.partial(input_signature, content_dir, code, flags, recorded.get("templates"),
+                                                   taken=cache.taken, since_ns=cache.started_ns)) if rebuild else None
         clock.lap("read")
         if base_url is not None:
             site.settings = dataclasses.replace(site.settings, base_url=base_url.rstrip("/") + "/" if base_url else "")
@@ -119,9 +121,11 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
             incremental = True
         else:
             _build_fresh(renderer, jobs, folders, output, current, workers, indexed, packed,
-                         changed_files if previous.files else None, previous)
+                         changed_files if previous.files else None, previous, signed)
             incremental = False
         clock.lap("write")
+        if signed:
+            inputs, _, templates = signed()
         if renderer.template_refs != refs:
             state.save_template_refs(compiled, renderer.template_refs)
         html = sum(1 for path in current.pages if path.endswith(".html"))
@@ -131,6 +135,11 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
             state.forget_inputs(output)
     return BuildResult(html, len(changed), time.perf_counter() - started, output, incremental,
                        len(cache.current) - cache.hits, clock.phases)
+
+
+def _load_renderer() -> None:
+    """Import the renderer (and Jinja) while the read's workers, which do not need it, read."""
+    from . import render  # noqa: F401
 
 
 def _plan(site, renderer, previous: state.BuildState, changed_files: set[str]) -> tuple[list, bool]:
@@ -186,7 +195,7 @@ class _Clock:
 
 def _build_fresh(renderer, jobs, folders, output: Path, current: state.BuildState, workers: int,
                  indexed: bool, packed: state.PackedFolders | None,
-                 changed_files: set[str] | None, previous: state.BuildState) -> None:
+                 changed_files: set[str] | None, previous: state.BuildState, signed=None) -> None:
     """Every page into a staging folder (the recycled previous generation), swapped in whole."""
     from . import render
     recycled = state.take_spare_files(output)
@@ -195,8 +204,10 @@ def _build_fresh(renderer, jobs, folders, output: Path, current: state.BuildStat
 
     def meanwhile():
         """While the workers render: save the content cache, clear what the recycled site has too much,
-        and note what the output holds now (the spare of the next full build)."""
+        note what the output holds now (the spare of the next full build) and sign the inputs."""
         nonlocal swapped_out
+        if signed:
+            signed()
         state.save_files(output, current.files, changed_files, packed)
         shutil.rmtree(staging / SEARCH_FOLDER, ignore_errors=True)
         keep = {job.path for job in jobs} | set(current.assets)

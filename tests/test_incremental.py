@@ -195,3 +195,22 @@ def test_a_clean_build_records_the_inputs_it_read_for_the_next_no_change_check(t
     entry.write_text(entry.read_text(encoding="utf-8").replace("headline: ", "headline: 改", 1), encoding="utf-8")
     changed = build_site(content, site, search=False)
     assert changed.files > 0 and changed.parsed == 1
+
+
+def test_the_read_runs_meanwhile_once_while_its_workers_read(tmp_path):
+    """The build imports the renderer in `meanwhile` of the read: on the pool's path it runs while the
+    workers are alive, on the serial path after the folders are read; once either way."""
+    import multiprocessing
+
+    from digest import content as reading
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import make_corpus
+
+    content = tmp_path / "content"
+    make_corpus.write(make_corpus.corpus(600, seed=5), content)
+    for workers, alive in ((2, 2), (1, 0)):
+        seen = []
+        site = reading.read_site(content, workers=workers,
+                                 meanwhile=lambda: seen.append(len(multiprocessing.active_children())))
+        assert seen == [alive] and len(site.entries) == 600
