@@ -117,7 +117,11 @@ def test_every_page_is_zh_cn_with_title_and_description(seed_site):
         doc = soup(page)
         assert doc.html["lang"] == "zh-CN"
         assert doc.title.get_text(strip=True)
-        assert doc.find("meta", attrs={"name": "description"})["content"].strip()
+        description = doc.find("meta", attrs={"name": "description"})["content"]
+        assert description.strip()
+        # Open Graph repeats them, trimmed, for link previews
+        assert doc.find("meta", property="og:title")["content"] == doc.title.get_text().strip()
+        assert doc.find("meta", property="og:description")["content"] == description.strip()
 
 
 def test_entry_pages_have_canonical_and_json_ld(seed_site):
@@ -217,13 +221,17 @@ def test_hostile_content_renders_inert(seed_content, tmp_path):
 def test_template_override_replaces_the_default(seed_content, tmp_path):
     write_tree(seed_content, {"mytheme/404.html": """
         {% extends "base.html" %}
+        {% block title %} 找不到 & 走丢了 {% endblock %}
         {% block main %}<h1>自定义的404</h1>{% endblock %}
     """})
     settings = seed_content / "site.yaml"
     settings.write_text(settings.read_text(encoding="utf-8") + "templates: mytheme\n", encoding="utf-8")
     out = tmp_path / "site"
     build_site(seed_content, out, search=False)
-    assert "自定义的404" in (out / "404.html").read_text(encoding="utf-8")
+    page = soup(out / "404.html")
+    assert page.h1.get_text() == "自定义的404"
+    assert page.title.get_text() == " 找不到 & 走丢了 "  # the block overridden, in both places
+    assert page.find("meta", property="og:title")["content"] == "找不到 & 走丢了"
     assert "王剑锋" in (out / "digests/2026-01-04-jiangsu/changzhou/index.html").read_text(encoding="utf-8")
 
 
