@@ -44,7 +44,7 @@ def _tokens(value, versions: Mapping[str, str], out: list, memo: dict) -> None:
             out.append(key)
             _tokens(value[key], versions, out, memo)
         out.append("}")
-    elif kind is list or kind is tuple:
+    elif kind is list or isinstance(value, tuple):  # named tuples too (the plan's views)
         out.append("[")
         for item in value:
             _tokens(item, versions, out, memo)

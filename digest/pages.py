@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .errors import DigestError, Problem
 from .model import Digest, Entry, Site, Theme
@@ -30,6 +31,44 @@ class PageJob:
     """Every content file whose data the page shows.  With the site's layout
     (layout_of) unchanged, a page whose sources are unchanged is unchanged:
     incremental builds rely on this list being complete."""
+
+
+# What templates are given besides model objects.  Named tuples: `x.name` in a template is a plain
+# attribute read (on a dict it fails first and falls back to an item lookup), and they are as cheap
+# to make as dicts.
+
+class Pager(NamedTuple):
+    number: int
+    count: int
+    prev: str | None
+    """Path of the previous page, or None on the first."""
+    next: str | None
+
+
+class Paragraph(NamedTuple):
+    """A paragraph of a digest page, with the section it starts and the entries made from it."""
+    number: int
+    text: str
+    section: object
+    entries: list
+
+
+class ThemeSection(NamedTuple):
+    """The home page's entries of one theme."""
+    theme: Theme
+    heading: str
+    entries: list
+
+
+class CityLink(NamedTuple):
+    slug: str
+    name: str
+    count: int
+
+
+class Province(NamedTuple):
+    name: str
+    cities: list
 
 
 def entry_path(entry: Entry) -> str:
@@ -119,6 +158,8 @@ def _everything(path: str) -> bool:
 
 
 def _check_unique(jobs: list[PageJob]) -> None:
+    if len({job.path for job in jobs}) == len(jobs):
+        return
     seen: dict[str, PageJob] = {}
     problems = []
     for job in jobs:
@@ -145,7 +186,7 @@ def _home(idx: SiteIndex) -> list[PageJob]:
             members = [e for e in entries if e.theme == name]
             if members and name in idx.themes_by_name:
                 heading = next((s.heading for s in latest.sections if s.theme == name), "")
-                sections.append({"theme": idx.themes_by_name[name], "heading": heading, "entries": members})
+                sections.append(ThemeSection(idx.themes_by_name[name], heading, members))
     return [PageJob("index.html", "home.html", {"digest": latest, "sections": sections,
                                                 "title": idx.site.settings.title},
                     (latest.path, *_sources_of(idx.entries_by_digest.get(latest.id, []))) if latest else ())]
@@ -157,10 +198,8 @@ def _paginate(items: list, per_page: int) -> list[list]:
     return [items[i:i + per_page] for i in range(0, len(items), per_page)]
 
 
-def _pager(page: int, pages: int, path_of) -> dict:
-    return {"number": page, "count": pages,
-            "prev": path_of(page - 1) if page > 1 else None,
-            "next": path_of(page + 1) if page < pages else None}
+def _pager(page: int, pages: int, path_of) -> Pager:
+    return Pager(page, pages, path_of(page - 1) if page > 1 else None, path_of(page + 1) if page < pages else None)
 
 
 def _themes(idx: SiteIndex) -> list[PageJob]:
@@ -184,7 +223,7 @@ def _cities(idx: SiteIndex, wanted) -> list[PageJob]:
     per_page = idx.site.settings.per_page
     for slug, entries in sorted(idx.entries_by_city.items()):
         latest = entries[0]
-        by_province[latest.province].append({"slug": slug, "name": latest.city, "count": len(entries)})
+        by_province[latest.province].append(CityLink(slug, latest.city, len(entries)))
         chunks = _paginate(entries, per_page)
         for number, chunk in enumerate(chunks, start=1):
             if not wanted(city_path(slug, number)):
@@ -198,7 +237,7 @@ def _cities(idx: SiteIndex, wanted) -> list[PageJob]:
                                  "pager": _pager(number, len(chunks), lambda n, s=slug: city_path(s, n)),
                                  "title": latest.city if first else f"{latest.city}(第{number}页)"},
                                 _sources_of(entries if first else chunk)))
-    provinces = [{"name": name, "cities": cities} for name, cities in sorted(by_province.items())]
+    provinces = [Province(name, cities) for name, cities in sorted(by_province.items())]
     jobs.append(PageJob("cities/index.html", "cities.html", {"provinces": provinces, "title": "城市"},
                         _sources_of(list(idx.site.entries))))
     return jobs
@@ -210,8 +249,7 @@ def _digests(idx: SiteIndex, wanted) -> list[PageJob]:
         if not wanted(digest_path(digest)):
             continue
         headings = {s.first: s for s in digest.sections if s.first}
-        paragraphs = [{"number": n, "text": text, "section": headings.get(n),
-                       "entries": idx.paragraph_entries.get((digest.id, n), [])}
+        paragraphs = [Paragraph(n, text, headings.get(n), idx.paragraph_entries.get((digest.id, n), []))
                       for n, text in enumerate(digest.paragraphs, start=1)]
         entries = idx.entries_by_digest.get(digest.id, [])
         jobs.append(PageJob(digest_path(digest), "digest.html",
@@ -224,15 +262,15 @@ def _digests(idx: SiteIndex, wanted) -> list[PageJob]:
 def _entries(idx: SiteIndex, wanted) -> list[PageJob]:
     jobs = []
     for entry in idx.site.entries:
-        if not wanted(entry_path(entry)):
+        path = entry_path(entry)
+        if not wanted(path):
             continue
         digest = idx.digest_by_id[entry.digest_id]
-        theme = idx.themes_by_name[entry.theme]
         others = [e for e in idx.entries_by_city[entry.slug][:OTHERS + 1] if e is not entry][:OTHERS]
-        jobs.append(PageJob(entry_path(entry), "entry.html",
-                            {"entry": entry, "digest": digest, "theme": theme, "others": others,
-                             "title": f"{entry.city}:{entry.headline}"},
-                            (entry.path, digest.path, *_sources_of(others))))
+        jobs.append(PageJob(path, "entry.html",
+                            {"entry": entry, "digest": digest, "theme": idx.themes_by_name[entry.theme],
+                             "others": others, "title": f"{entry.city}:{entry.headline}"},
+                            (entry.path, digest.path, *[e.path for e in others])))
     return jobs
 
 
