@@ -45,9 +45,9 @@ _MEMOS: dict[type, dict[str, str]] = {}
 class Reader:
     """One reader per document: `lines` are mutated as sequence items are read (see _sequence)."""
 
-    def __init__(self, text: str, mapping_type, loader, max_depth: int):
+    def __init__(self, lines: list[str], mapping_type, loader, max_depth: int):
         self.typed_starts = _typed_starts(loader)
-        self.lines = text.split("\n")
+        self.lines = lines
         self.mapping_type = mapping_type
         self.loader = loader
         self.tags = _MEMOS.setdefault(type(loader), {})
@@ -291,9 +291,11 @@ def load(text: str, mapping_type, loader, max_depth: int):
     `loader` is a PyYAML loader instance whose resolver and constructors type plain
     scalars; `mapping_type` is the dict type made for mappings (given `lines` and `line`).
     """
-    if _UNUSUAL.search(text):
+    lines = text.split("\n")
+    # Every character _UNUSUAL finds is one Python does not print: a line it prints has none.
+    if not all(map(str.isprintable, lines)) and _UNUSUAL.search(text):
         return NOT_HANDLED
     try:
-        return Reader(text, mapping_type, loader, max_depth).document()
+        return Reader(lines, mapping_type, loader, max_depth).document()
     except (_Unhandled, IndexError, ValueError, TypeError, OverflowError, yaml.YAMLError):
         return NOT_HANDLED

@@ -102,6 +102,15 @@ def test_fast_reader_declines_what_it_does_not_read():
         assert fast(text) is yamlfast.NOT_HANDLED, text
 
 
+def test_every_character_left_to_pyyaml_is_one_python_does_not_print():
+    """load skips the search for unusual characters on lines that str.isprintable passes."""
+    unusual = [chr(c) for c in range(0x110000) if yamlfast._UNUSUAL.match(chr(c)) and chr(c) != "\n"]
+    assert len(unusual) > 60 and not any(c.isprintable() for c in unusual)
+    for c in ("\t", "\r", "\x85", "\u2028", "\ufeff"):
+        assert fast(f"a: 南京{c}b\n") is yamlfast.NOT_HANDLED
+    assert fast("a: 南京\u3000b\n") == {"a": "南京\u3000b"}  # not printed, but not unusual either
+
+
 def test_fast_reader_types_plain_values_like_pyyaml():
     text = "a: 12\nb: 1.5\nc: yes\nd: ~\ne: 2026-01-04\nf: '12'\ng: 南京\nh: []\ni: {}\nj: |-\n  一\n\n  二\n"
     assert assert_agrees(text)
