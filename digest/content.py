@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import multiprocessing
 import os
 import pickle
 import re
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from . import yamlio
+from .forked import forked
 from .state import RACY_NS, PackedFolders, pack_folder
 from .errors import DigestError, Problem, display_path
 from .model import Digest, Entry, Figure, Page, Person, Section, Settings, Site, SourceRef, Theme
@@ -314,8 +314,8 @@ def _read_folders(folders: list[Path], names: list[str], reader: _Reader, worker
     global _FOLDER_WORK
     _FOLDER_WORK = (reader.root, reader.root_shown, names, reader.cache.stats)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results = pool.imap(_read_folder_in_worker, folders, chunksize=8)
+        with forked(workers) as pool:
+            results = pool.map(_read_folder_in_worker, folders, chunksize=8)
             meanwhile()
             for folder, (packed, taken) in zip(folders, results):
                 reader.cache.taken.update(taken)

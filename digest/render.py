@@ -12,7 +12,6 @@ import datetime as dt
 import functools
 import hashlib
 import json
-import multiprocessing
 import shutil
 import sys
 from urllib.parse import urlsplit
@@ -27,6 +26,7 @@ from markupsafe import Markup
 from . import markup, pages
 from .defaults import DEFAULT_THEME
 from .fingerprint import fingerprint
+from .forked import forked
 from .errors import DigestError, Problem
 from .model import Entry, Site
 from .output import overwrite, safe_join
@@ -216,7 +216,7 @@ class Renderer:
         """Template source hash → the templates it names (see template_versions), kept between builds."""
         self.env = environment(folders, compiled)
         self.common = common_context(site)
-        self.common["shared"] = _SharedPartials(self.env, self.common)
+        self.common["shared"] = _SharedPartials(self.common)
         self.templates: dict[str, jinja2.Template] = {}
         self.versions: dict[str, str] = {}
         self.shared_fingerprint = ""
@@ -283,15 +283,16 @@ class _SharedPartials:
     """`shared(name, root)` in templates: a partial that depends only on the site and the path back
     to the top, rendered once per distinct root and reused (the header and footer of every page)."""
 
-    def __init__(self, env: jinja2.Environment, common: dict):
-        self.env, self.common = env, common
+    def __init__(self, common: dict):
+        self.common = common
         self.done: dict[tuple[str, str], Markup] = {}
 
-    def __call__(self, name: str, root: str) -> Markup:
+    @jinja2.pass_environment  # Jinja checks a callable for this mark first: an unmarked one costs it two failed lookups
+    def __call__(self, env: jinja2.Environment, name: str, root: str) -> Markup:
         key = (name, root)
         if key not in self.done:
             try:
-                template = self.env.get_template(name)
+                template = env.get_template(name)
                 self.done[key] = Markup(template.render({**self.common, "root": root}))
             except jinja2.TemplateError as exc:
                 raise DigestError(Problem(getattr(exc, "filename", None) or name, f"template error: {exc}",
@@ -322,8 +323,8 @@ def _render_in_pool(renderer: Renderer, jobs: list[pages.PageJob], out: Path, wo
     _POOL_WORK = (renderer, chunks, out)
     problems: list[Problem] = []
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results = pool.imap_unordered(_render_chunk, range(len(chunks)))
+        with forked(workers) as pool:
+            results = pool.map(_render_chunk, range(len(chunks)))
             if meanwhile:
                 meanwhile()
             fingerprints = renderer.fingerprints(jobs, full=False)  # here, while the workers render
