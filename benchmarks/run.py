@@ -24,6 +24,7 @@ import argparse
 import compileall
 import filecmp
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -42,7 +43,11 @@ PEAK = ("import resource, subprocess, sys; code = subprocess.call(sys.argv[1:], 
 
 
 def measure(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
-    """(seconds, peak MiB of the largest process in the tree) of one run of `command`."""
+    """(seconds, peak MiB of the largest process in the tree) of one run of `command`.
+
+    The files earlier runs wrote are flushed to disk first, so that no run pays for the writeback of
+    another's output (as between a user's builds, which come with idle time between them)."""
+    os.sync()
     started = time.perf_counter()
     result = subprocess.run([sys.executable, "-c", PEAK, *command], cwd=cwd, capture_output=True, text=True)
     seconds = time.perf_counter() - started
