@@ -31,3 +31,41 @@ def test_a_worker_that_dies_fails_the_work_instead_of_leaving_it_waiting():
     with pytest.raises(BrokenProcessPool):
         with forked(2) as pool:
             list(pool.map(_die, range(4)))
+
+
+KILLED_PARENT = """
+import multiprocessing, sys, time
+from digest.forked import forked
+
+with forked(2) as pool:
+    pending = pool.map(time.sleep, [60, 60])
+    time.sleep(0.5)
+    print(" ".join(str(p.pid) for p in multiprocessing.active_children()), flush=True)
+    time.sleep(60)
+"""
+
+
+def test_workers_end_when_the_process_that_forked_them_is_killed():
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    parent = subprocess.Popen([sys.executable, "-c", KILLED_PARENT], stdout=subprocess.PIPE, text=True)
+    workers = [int(pid) for pid in parent.stdout.readline().split()]
+    assert len(workers) == 2
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_running(pid) for pid in workers):
+        time.sleep(0.05)
+    assert not any(_running(pid) for pid in workers)
+
+
+def _running(pid: int) -> bool:
+    """Whether the process exists and is not a zombie (orphans are reaped by init)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
