@@ -249,7 +249,7 @@ def read_site(root: Path, warnings: list[Problem] | None = None, cache: ReadCach
     names = [t.name for t in themes]
     digests, entries = [], []
     for digest, found in _read_folders(folders, names, reader, workers if not reader.cache.previous else 1,
-                                       meanwhile or _nothing):
+                                       meanwhile):
         if digest is not None:
             digests.append(digest)
             entries.extend(found)
@@ -300,23 +300,21 @@ def _declares_themes(data: bytes) -> bool:
     return data.startswith(b"themes:") or b"\nthemes:" in data
 
 
-def _nothing() -> None:
-    pass
-
-
 def _read_folders(folders: list[Path], names: list[str], reader: _Reader, workers: int, meanwhile):
     """(digest, entries) of each folder in order: here, or on `workers` forked processes for a big first read."""
     if workers < 2 or len(folders) < PARALLEL_MIN_FOLDERS:
         for folder in folders:
             yield _read_folder(folder, names, reader)
-        meanwhile()
+        if meanwhile:
+            meanwhile()
         return
     global _FOLDER_WORK
     _FOLDER_WORK = (reader.root, reader.root_shown, names, reader.cache.stats)
     try:
         with forked(workers) as pool:
             results = pool.map(_read_folder_in_worker, folders, chunksize=8)
-            meanwhile()
+            if meanwhile:
+                meanwhile()
             for folder, (packed, taken) in zip(folders, results):
                 reader.cache.taken.update(taken)
                 current, result, problems, versions = pickle.loads(packed)

@@ -270,7 +270,7 @@ def _entries(idx: SiteIndex, wanted) -> list[PageJob]:
         jobs.append(PageJob(path, "entry.html",
                             {"entry": entry, "digest": digest, "theme": idx.themes_by_name[entry.theme],
                              "others": others, "title": f"{entry.city}:{entry.headline}"},
-                            (entry.path, digest.path, *[e.path for e in others])))
+                            (entry.path, digest.path, *_sources_of(others))))
     return jobs
 
 

@@ -63,7 +63,7 @@ def test_workers_end_when_the_process_that_forked_them_is_killed():
 
 
 def _running(pid: int) -> bool:
-    """Whether the process exists and is not a zombie (orphans are reaped by init)."""
+    """Whether the process exists and has not ended (an ended orphan may stay a zombie until reaped)."""
     try:
         with open(f"/proc/{pid}/stat") as stat:
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"

@@ -7,6 +7,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from digest.build import build_site
@@ -175,19 +176,29 @@ def test_no_change_check_sees_edits_in_the_template_folder_site_yaml_names(tmp_p
     assert build_site(content, site, search=False).files == 0
 
 
-def test_a_clean_build_records_the_inputs_it_read_for_the_next_no_change_check(tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def pooled_corpus(tmp_path_factory) -> Path:
+    """600 synthetic entries: enough digest folders for the read to use its worker pool.  Read only."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import make_corpus
+
+    from digest.content import PARALLEL_MIN_FOLDERS
+
+    content = tmp_path_factory.mktemp("pooled") / "content"
+    make_corpus.write(make_corpus.corpus(600, seed=5), content)
+    assert len([p for p in content.iterdir() if p.is_dir()]) >= PARALLEL_MIN_FOLDERS
+    return content
+
+
+def test_a_clean_build_records_the_inputs_it_read_for_the_next_no_change_check(pooled_corpus, tmp_path, monkeypatch):
     """--clean reads everything anyway, so it signs the inputs from the stats its read (on worker
     processes here) took; the next build finds nothing changed without reading, and an edit is seen."""
     from digest import content as reading, state
 
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    import make_corpus
-
     for module in (state, reading):  # trust timestamps at once: the no-change check runs, the cache is used
         monkeypatch.setattr(module, "RACY_NS", 0)
     content, site = tmp_path / "content", tmp_path / "site"
-    make_corpus.write(make_corpus.corpus(600, seed=5), content)
-    assert len([p for p in content.iterdir() if p.is_dir()]) >= 32  # enough folders for the read pool
+    shutil.copytree(pooled_corpus, content)
     build_site(content, site, search=False, clean=True, workers=2)
     unchanged = build_site(content, site, search=False)
     assert unchanged.files == 0 and set(unchanged.phases) == {"check"}
@@ -197,20 +208,15 @@ def test_a_clean_build_records_the_inputs_it_read_for_the_next_no_change_check(t
     assert changed.files > 0 and changed.parsed == 1
 
 
-def test_the_read_runs_meanwhile_once_while_its_workers_read(tmp_path):
+def test_the_read_runs_meanwhile_once_while_its_workers_read(pooled_corpus):
     """The build imports the renderer in `meanwhile` of the read: on the pool's path it runs while the
     workers are alive, on the serial path after the folders are read; once either way."""
     import multiprocessing
 
     from digest import content as reading
 
-    sys.path.insert(0, str(ROOT / "benchmarks"))
-    import make_corpus
-
-    content = tmp_path / "content"
-    make_corpus.write(make_corpus.corpus(600, seed=5), content)
     for workers, alive in ((2, 2), (1, 0)):
         seen = []
-        site = reading.read_site(content, workers=workers,
+        site = reading.read_site(pooled_corpus, workers=workers,
                                  meanwhile=lambda: seen.append(len(multiprocessing.active_children())))
         assert seen == [alive] and len(site.entries) == 600
