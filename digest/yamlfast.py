@@ -16,6 +16,8 @@ Plain scalars are typed by PyYAML's own resolver and constructors, so
 from __future__ import annotations
 
 import re
+from itertools import repeat
+from operator import sub
 
 import yaml
 
@@ -43,16 +45,22 @@ _MEMOS: dict[type, dict[str, str]] = {}
 
 
 class Reader:
-    """One reader per document: `lines` are mutated as sequence items are read (see _sequence)."""
+    """One reader per document.  Each line's text after its indentation and the indentation are
+    worked out once, with a sentinel line (indentation -1) after the last, so no method checks for
+    the end; methods take the index of the line they start at and return the index of the next
+    line that is neither blank nor a comment (see _skip)."""
 
     def __init__(self, lines: list[str], mapping_type, loader, max_depth: int):
         self.typed_starts = _typed_starts(loader)
         self.lines = lines
+        self.stripped = list(map(str.lstrip, lines, repeat(" ")))  # map and repeat: no Python code per line
+        self.indents = list(map(sub, map(len, lines), map(len, self.stripped)))
+        self.stripped.append(_END)
+        self.indents.append(-1)
         self.mapping_type = mapping_type
         self.loader = loader
         self.tags = _MEMOS.setdefault(type(loader), {})
         self.max_depth = max_depth
-        self.index = 0
 
     def resolve(self, text: str) -> str:
         tag = self.tags.get(text)
@@ -65,73 +73,61 @@ class Reader:
         return tag
 
     def document(self):
-        self._skip_comments()
-        if self.index >= len(self.lines):
+        start = self._skip(0)
+        if start == len(self.lines):
             return None
-        if _indent(self.lines[self.index]) != 0:
+        if self.indents[start] != 0:
             raise _Unhandled
-        value = self._node(0, 1)
-        self._skip_comments()
-        if self.index < len(self.lines):
+        value, after = self._node(start, 0, 1)
+        if after != len(self.lines):
             raise _Unhandled
         return value
 
-    def _skip_comments(self) -> None:
-        lines = self.lines
-        while self.index < len(lines):
-            stripped = lines[self.index].lstrip(" ")
-            if stripped and not stripped.startswith("#"):
-                return
-            self.index += 1
+    def _skip(self, index: int) -> int:
+        """The first line from `index` on that is neither blank nor a comment (the sentinel is neither)."""
+        stripped = self.stripped
+        while not stripped[index] or stripped[index][0] == "#":
+            index += 1
+        return index
 
-    def _node(self, indent: int, depth: int):
-        """The block collection starting at the current line, which is indented `indent`."""
+    def _node(self, index: int, indent: int, depth: int):
+        """The block collection starting at line `index`, which is indented `indent`."""
         if depth > self.max_depth:
             raise _Unhandled
-        line = self.lines[self.index]
-        if _is_item(line, indent):
-            return self._sequence(indent, depth)
-        return self._mapping(indent, depth)
+        if _is_item(self.stripped[index]):
+            return self._sequence(index, indent, depth)
+        return self._mapping(index, indent, depth)
 
-    def _mapping(self, indent: int, depth: int):
+    def _mapping(self, index: int, indent: int, depth: int):
         """The mapping whose keys start at column `indent`.  The common case, a plain text value on one
         line (see _surely_text), is read inline: this loop runs for most lines of a content file."""
         result = self.mapping_type()
         key_lines = result.lines = {}
-        result.line = self.index + 1
-        lines, tags = self.lines, self.tags
-        count = len(lines)
+        result.line = index + 1
+        stripped, indents, tags, typed_starts = self.stripped, self.indents, self.tags, self.typed_starts
         match_key = _KEY_LINE.match
-        index = self.index
         while True:
-            match = match_key(lines[index], indent)
+            match = match_key(stripped[index])
             if match is None:
                 raise _Unhandled
             key, text = match.groups()
             if key in result or (tags.get(key) or self.resolve(key)) != _STR:
                 raise _Unhandled
-            key_lines[key] = index + 1
             index += 1
-            following = lines[index] if index < count else ""
-            if following and self._surely_text(text):
-                stripped = following.lstrip(" ")
-                next_indent = len(following) - len(stripped)
-                if next_indent <= indent and stripped[:1] not in ("", "#"):
-                    result[key] = text
-                    if next_indent < indent:
-                        self.index = index
-                        return result
-                    continue
-            self.index = index - 1
-            result[key] = self._value(text, indent, depth, same_indent_sequence=True)
-            index = self.index
-            if index >= count:
-                return result
-            line = lines[index]
-            next_indent = len(line) - len(line.lstrip(" "))
-            if next_indent < indent:
-                return result
-            if next_indent > indent:
+            key_lines[key] = index
+            following = stripped[index]
+            next_indent = indents[index]
+            # _surely_text, written out: this is the commonest line
+            if (next_indent <= indent and following and following[0] != "#" and text
+                    and text[0] not in _NOT_PLAIN_START and text[-1] not in " :" and ": " not in text
+                    and " #" not in text and (text[0] not in typed_starts or tags.get(text) == _STR)):
+                result[key] = text
+            else:
+                result[key], index = self._value(text, index, indent, depth, same_indent_sequence=True)
+                next_indent = indents[index]
+            if next_indent != indent:
+                if next_indent < indent:
+                    return result, index
                 raise _Unhandled
 
     def _surely_text(self, text: str | None) -> bool:
@@ -141,90 +137,70 @@ class Reader:
                     and ": " not in text and " #" not in text
                     and (text[0] not in self.typed_starts or self.tags.get(text) == _STR))
 
-    def _sequence(self, indent: int, depth: int) -> list:
+    def _sequence(self, index: int, indent: int, depth: int):
         result = []
-        lines = self.lines
-        count = len(lines)
+        stripped, indents = self.stripped, self.indents
         match_key = _KEY_LINE.match
         while True:
-            index = self.index
-            line = lines[index]
-            rest = line[indent + 1:].lstrip(" ")
-            following = lines[index + 1] if index + 1 < count else ""
-            stripped = following.lstrip(" ")
-            if (following and len(following) - len(stripped) <= indent and stripped[:1] not in ("", "#")
-                    and self._surely_text(rest)):
+            item = stripped[index]
+            rest = item[1:].lstrip(" ")
+            following = stripped[index + 1]
+            if indents[index + 1] <= indent and following and following[0] != "#" and self._surely_text(rest):
                 result.append(rest)
-                self.index = index = index + 1
+                index += 1
             elif match_key(rest) and not rest.startswith("- "):
                 # "- key: value": a mapping whose keys line up with this first one
-                inner = len(line) - len(rest)
-                lines[index] = " " * inner + rest
-                result.append(self._mapping(inner, depth + 1))
-                index = self.index
+                stripped[index] = rest
+                indents[index] = indent + len(item) - len(rest)
+                value, index = self._mapping(index, indents[index], depth + 1)
+                result.append(value)
             else:
-                result.append(self._value(rest, indent, depth, same_indent_sequence=False))
-                index = self.index
-            if index >= count:
-                return result
-            line = lines[index]
-            stripped = line.lstrip(" ")
-            next_indent = len(line) - len(stripped)
+                value, index = self._value(rest, index + 1, indent, depth, same_indent_sequence=False)
+                result.append(value)
+            next_indent = indents[index]
             if next_indent > indent:
                 raise _Unhandled
-            if next_indent < indent or not _is_item(line, indent):
-                return result  # the collection holding the sequence checks what follows
+            if next_indent < indent or not _is_item(stripped[index]):
+                return result, index  # the collection holding the sequence checks what follows
 
-    def _value(self, text: str | None, indent: int, depth: int, same_indent_sequence: bool):
-        """The value after `key:` or `- ` on the current line; moves past everything it reads."""
-        self.index += 1
-        if not text or text.startswith("#"):
-            return self._nested(indent, depth, same_indent_sequence)
-        if text in ("|", "|-"):
-            return self._literal(indent, keep_last=text == "|")
-        value = self._scalar(text)
-        self._skip_comments()
-        return value
+    def _value(self, text: str | None, index: int, indent: int, depth: int, same_indent_sequence: bool):
+        """The value after `key:` or `- ` on the line before `index`, and the line after it."""
+        if not text or text[0] == "#":
+            return self._nested(index, indent, depth, same_indent_sequence)
+        if text == "|" or text == "|-":
+            return self._literal(index, indent, keep_last=text == "|")
+        return self._scalar(text, index), self._skip(index)
 
-    def _nested(self, indent: int, depth: int, same_indent_sequence: bool):
-        self._skip_comments()
-        if self.index >= len(self.lines):
-            return None
-        line = self.lines[self.index]
-        inner = _indent(line)
+    def _nested(self, index: int, indent: int, depth: int, same_indent_sequence: bool):
+        index = self._skip(index)
+        inner = self.indents[index]
         if inner > indent:
-            return self._node(inner, depth + 1)
-        if inner == indent and same_indent_sequence and _is_item(line, indent):
-            return self._sequence(indent, depth + 1)
-        return None
+            return self._node(index, inner, depth + 1)
+        if inner == indent and same_indent_sequence and _is_item(self.stripped[index]):
+            return self._sequence(index, indent, depth + 1)
+        return None, index
 
-    def _literal(self, indent: int, keep_last: bool) -> str:
+    def _literal(self, index: int, indent: int, keep_last: bool):
         """A `|` or `|-` block: lines indented more than the key, up to the first line indented less."""
-        lines = self.lines
-        start = self.index
-        if start >= len(lines) or not lines[start].strip(" "):
+        lines, stripped, indents = self.lines, self.stripped, self.indents
+        content = indents[index]
+        if not stripped[index] or content <= indent:
             raise _Unhandled  # leading blank lines or an empty block: rare, PyYAML knows the rules
-        content = _indent(lines[start])
-        if content <= indent:
-            raise _Unhandled
         body = []
-        while self.index < len(lines):
-            line = lines[self.index]
-            if line.startswith(" " * content):
-                body.append(line[content:])
-            elif not line.strip(" "):
-                if len(line) > content:
-                    raise _Unhandled
+        while True:
+            if indents[index] >= content:  # blank lines as long as the indentation keep their extra spaces
+                body.append(lines[index][content:])
+            elif not stripped[index]:
                 body.append("")
             else:
                 break
-            self.index += 1
+            index += 1
         while body and not body[-1]:
             body.pop()
-        self._skip_comments()
-        return "\n".join(body) + ("\n" if keep_last else "")
+        return "\n".join(body) + ("\n" if keep_last else ""), self._skip(index)
 
-    def _scalar(self, text: str):
+    def _scalar(self, text: str, line: int):
+        """The value of `text`, on the `line`th line (1-based)."""
         first = text[0]
         if first == "'":
             if len(text) < 2 or not text.endswith("'") or "'" in text[1:-1].replace("''", ""):
@@ -238,7 +214,7 @@ class Reader:
             return []
         if text == "{}":
             empty = self.mapping_type()
-            empty.lines, empty.line = {}, self.index
+            empty.lines, empty.line = {}, line
             return empty
         if text[-1] == " ":
             text = text.rstrip(" ")
@@ -255,6 +231,11 @@ class Reader:
         if construct is None:
             raise _Unhandled
         return construct(self.loader, yaml.ScalarNode(tag, text))
+
+
+_END = "\x00"
+"""The sentinel after a document's last line: neither blank nor a comment, and indented -1.  The
+character itself never reaches the reader (load leaves such text to PyYAML)."""
 
 
 def _typed_starts(loader) -> frozenset:
@@ -276,13 +257,9 @@ class _Anything:
 _TYPED_STARTS: dict[type, frozenset] = {}
 
 
-def _is_item(line: str, indent: int) -> bool:
-    """Whether the line, indented `indent`, starts a sequence item ("- …" or a lone "-")."""
-    return line.startswith("-", indent) and (len(line) == indent + 1 or line[indent + 1] == " ")
-
-
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" "))
+def _is_item(text: str) -> bool:
+    """Whether a line's text after its indentation starts a sequence item ("- …" or a lone "-")."""
+    return text == "-" or text.startswith("- ")
 
 
 def load(text: str, mapping_type, loader, max_depth: int):
