@@ -47,6 +47,20 @@ def template_folders(site: Site, content_dir: Path) -> list[Path]:
     return folders
 
 
+def escape_text_in_python(value: str) -> str:
+    """markupsafe's escaping of plain text, in Python: its entities, no Markup object."""
+    if "&" in value or "<" in value or ">" in value or '"' in value or "'" in value:
+        return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                .replace('"', "&#34;").replace("'", "&#39;"))
+    return value
+
+
+try:  # the C function behind markupsafe.escape, which returns text rather than Markup (markupsafe >= 2.1)
+    from markupsafe._speedups import _escape_inner as _escape_text
+except ImportError:  # markupsafe without its compiled speedups
+    _escape_text = escape_text_in_python
+
+
 def escape_output(value) -> str:
     """What `{{ value }}` writes: `value` escaped for HTML, or as it is when it is already markup.
 
@@ -54,14 +68,11 @@ def escape_output(value) -> str:
     Markup object for every value written (which was a tenth of a page's
     rendering): the template joins the pieces into one string anyway.
     """
-    if type(value) is not str:
-        if hasattr(value, "__html__"):
-            return value.__html__()
-        value = str(value)
-    if "&" in value or "<" in value or ">" in value or '"' in value or "'" in value:
-        return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-                .replace('"', "&#34;").replace("'", "&#39;"))
-    return value
+    if type(value) is str:
+        return _escape_text(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return _escape_text(str(value))
 
 
 class _CodeGenerator(jinja2.compiler.CodeGenerator):

@@ -17,6 +17,7 @@ TEXT = st.lists(st.sampled_from(list("南京<>&\"'ab ;#x0") + ["&amp;", "&#39;",
 def test_escapes_text_like_markupsafe(text):
     assert render.escape_output(text) == str(escape(text))
     assert render.escape_output(Markup(text)) == text  # markup is written as it is
+    assert render.escape_text_in_python(text) == str(escape(text))  # where markupsafe has no compiled escaping
 
 
 @pytest.mark.parametrize("value", [12, 2.5, None, True, dt.date(2026, 1, 4), ["<a>"], {"k": "'"}])
