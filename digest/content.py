@@ -14,11 +14,10 @@ import pickle
 import re
 import time
 from pathlib import Path
-from typing import NamedTuple
 
 from . import yamlio
 from .forked import forked
-from .state import RACY_NS, PackedFolders, pack_folder
+from .state import RACY_NS, FileId, PackedFolders, pack_folder
 from .errors import DigestError, Problem, display_path
 from .model import Digest, Entry, Figure, Page, Person, Section, Settings, Site, SourceRef, Theme
 
@@ -192,14 +191,6 @@ class _Reader:
 
 def _context_key(*parts) -> str:
     return hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
-
-
-class FileId(NamedTuple):
-    """What tells one version of a file from another: a stat's fields that the cache and the
-    build's signature compare (a stat_result takes five times as long to pickle)."""
-    st_mtime_ns: int
-    st_size: int
-    st_ino: int
 
 
 def _stat(path: Path | os.DirEntry) -> FileId | None:

@@ -16,19 +16,26 @@ Workers end with the process that forked them, even when it is killed:
 each holds the read end of a pipe whose only write end the parent keeps,
 and exits when that reads end of file.  (The pool's own queues cannot tell
 them: every worker inherits their write ends too.)
+
+ForkedCall runs one function in a forked child and pipes its answer back:
+a way to use the second core for a job that overlaps another here.
 """
 
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
+import pickle
+import select
+import signal
 import threading
-from concurrent.futures import ProcessPoolExecutor
 
 
 @contextlib.contextmanager
 def forked(workers: int):
+    import multiprocessing  # here: a build that only checks its inputs (see ForkedCall) does not need them
+    from concurrent.futures import ProcessPoolExecutor
+
     parent_alive, keep_alive = os.pipe()
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                initializer=_exit_with_parent, initargs=(parent_alive, keep_alive))
@@ -49,3 +56,86 @@ def _exit_with_parent(parent_alive: int, keep_alive: int) -> None:
 def _exit_at_end_of_file(fd: int) -> None:
     os.read(fd, 1)  # nothing is ever written: this returns when the last write end closes
     os._exit(1)
+
+
+NOT_YET = object()
+"""ForkedCall.peek's answer while the first value has not come (or never will: the child failed)."""
+
+
+class ChildFailed(Exception):
+    """The forked call raised or its process died before answering in full."""
+
+
+class ForkedCall:
+    """`function(*args)` run in a forked child while this process does something else.
+
+    The function returns two values: a small first one, which `peek` can look
+    at without waiting (is the work already moot?), then the rest.  Both come
+    pickled through a pipe.  Use it as a context manager: leaving it stops
+    the child if it still runs and reaps it.
+    """
+
+    def __init__(self, function, *args):
+        self._pipe, write = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: answer and leave without running the parent's clean-up
+            os.close(self._pipe)
+            _answer(write, function, args)
+        os.close(write)
+        self._first = NOT_YET
+
+    def peek(self):
+        """The first value if it has come, else NOT_YET; never waits."""
+        if self._first is NOT_YET and select.select([self._pipe], [], [], 0)[0]:
+            with contextlib.suppress(ChildFailed):
+                self._first = self._frame()
+        return self._first
+
+    def result(self) -> tuple:
+        """(first, rest), waiting for them; ChildFailed if the child raised or died."""
+        if self._first is NOT_YET:
+            self._first = self._frame()
+        return self._first, self._frame()
+
+    def _frame(self):
+        size = int.from_bytes(self._exactly(8), "big")
+        return pickle.loads(self._exactly(size))
+
+    def _exactly(self, size: int) -> bytes:
+        chunks, wanted = [], size
+        while wanted:
+            chunk = os.read(self._pipe, min(wanted, 1 << 20))
+            if not chunk:
+                raise ChildFailed("the forked call ended without answering")
+            chunks.append(chunk)
+            wanted -= len(chunk)
+        return b"".join(chunks)
+
+    def __enter__(self) -> ForkedCall:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        os.close(self._pipe)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)  # done by now, unless this process gave up on it
+        os.waitpid(self.pid, 0)
+
+
+def _answer(pipe: int, function, args) -> None:
+    status = 1
+    try:
+        first, rest = function(*args)
+        for value in (first, rest):
+            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            _write_all(pipe, len(data).to_bytes(8, "big") + data)
+        status = 0
+    except BaseException:  # noqa: BLE001 - the parent does the work itself and reports any error
+        pass
+    finally:
+        os._exit(status)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]

@@ -25,6 +25,7 @@ import uuid
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from .output import write_atomic
 
@@ -151,8 +152,25 @@ def _read_pickle(path: Path):
         return None
 
 
-def load(output: Path, code: str) -> BuildState:
-    """The last build's state, or an empty one when there is none, it is unreadable or made by other code."""
+class FileId(NamedTuple):
+    """What tells one version of a file from another: a stat's fields that the cache and the
+    build's signature compare (a stat_result takes five times as long to pickle)."""
+    st_mtime_ns: int
+    st_size: int
+    st_ino: int
+
+
+def saved_size(output: Path) -> int:
+    """The size in bytes of the last build's state (pages and their sources), 0 if there is none."""
+    try:
+        return (cache_folder(output) / "state.pickle").stat().st_size
+    except OSError:
+        return 0
+
+
+def load(output: Path, code: str, give_up=None) -> BuildState | None:
+    """The last build's state, or an empty one when there is none, it is unreadable or made by other code;
+    None if `give_up()`, asked before each shard of the content cache, says it is no longer wanted."""
     folder = cache_folder(output)
     found = _read_pickle(folder / "state.pickle")
     if (not isinstance(found, tuple) or len(found) != 2 or found[0] != FORMAT
@@ -160,6 +178,8 @@ def load(output: Path, code: str) -> BuildState:
         return BuildState(code=code)
     loaded = found[1]
     for shard in range(SHARDS):
+        if give_up is not None and give_up():
+            return None
         try:
             with open(folder / "files" / f"{shard}.pickle", "rb") as fh:
                 for _, packed in _records(fh):

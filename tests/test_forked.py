@@ -1,11 +1,12 @@
-"""Work on forked processes: results come back in order, and a dead worker is an error, not a hang."""
+"""Work on forked processes: results come back in order, a dead worker is an error, not a hang, and no
+forked process outlives its work."""
 
 import os
 
 import pytest
 from concurrent.futures.process import BrokenProcessPool
 
-from digest.forked import forked
+from digest.forked import NOT_YET, ChildFailed, ForkedCall, forked
 
 _INHERITED = {"offset": 0}
 
@@ -35,7 +36,7 @@ def test_a_worker_that_dies_fails_the_work_instead_of_leaving_it_waiting():
 
 KILLED_PARENT = """
 import multiprocessing, sys, time
-from digest.forked import forked
+from digest.forked import NOT_YET, ChildFailed, ForkedCall, forked
 
 with forked(2) as pool:
     pending = pool.map(time.sleep, [60, 60])
@@ -69,3 +70,29 @@ def _running(pid: int) -> bool:
             return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def _two_answers(number: int) -> tuple:
+    return number * 2, {"pid": os.getpid(), "big": "x" * 300_000}  # more than a pipe holds: read while written
+
+
+def _fail() -> tuple:
+    raise ValueError("in the child")
+
+
+def test_a_forked_call_answers_from_another_process_and_is_reaped():
+    with ForkedCall(_two_answers, 21) as call:
+        first = call.peek()
+        assert first in (NOT_YET, 42)  # never waits
+        assert call.result() == (42, {"pid": call.pid, "big": "x" * 300_000})
+        assert call.peek() == 42 and call.pid != os.getpid()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(call.pid, os.WNOHANG)  # reaped: no zombie left
+
+
+def test_a_forked_call_that_raises_is_reported_and_reaped():
+    with ForkedCall(_fail) as call:
+        with pytest.raises(ChildFailed):
+            call.result()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(call.pid, os.WNOHANG)

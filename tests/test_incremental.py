@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from digest.build import build_site
+from digest.build import _check_while_loading, build_site
 
 from .conftest import SEED_CONTENT
 
@@ -220,3 +221,40 @@ def test_the_read_runs_meanwhile_once_while_its_workers_read(pooled_corpus):
         site = reading.read_site(pooled_corpus, workers=workers,
                                  meanwhile=lambda: seen.append(len(multiprocessing.active_children())))
         assert seen == [alive] and len(site.entries) == 600
+
+
+def test_inputs_checked_on_a_forked_child_while_the_state_loads(pooled_corpus, tmp_path, monkeypatch):
+    """Big sites check their inputs on a second core while the last build's state loads: nothing
+    changed stops the load; an edit is seen; a child that dies leaves the check to this process."""
+    from digest import build, content as reading, state
+
+    for module in (state, reading):
+        monkeypatch.setattr(module, "RACY_NS", 0)
+    monkeypatch.setattr(build, "CHECK_ASIDE_MIN_STATE", 0)
+    aside = []
+    monkeypatch.setattr(build, "_check_while_loading",
+                        lambda *args: aside.append(1) or _check_while_loading(*args))
+    content, site = tmp_path / "content", tmp_path / "site"
+    shutil.copytree(pooled_corpus, content)
+    build_site(content, site, search=False)
+    aside.clear()
+    unchanged = build_site(content, site, search=False)
+    assert aside and unchanged.files == 0 and set(unchanged.phases) == {"check"}
+    entries = sorted(p for p in content.glob("*/*.yaml") if p.name != "digest.yaml")
+    entries[3].write_text(entries[3].read_text(encoding="utf-8").replace("headline: ", "headline: 改", 1),
+                          encoding="utf-8")
+    changed = build_site(content, site, search=False)
+    assert len(aside) == 2 and changed.incremental and changed.parsed == 1
+
+    def die(*args):
+        os._exit(3)
+
+    monkeypatch.setattr(build, "_check_inputs_compactly", die)
+    entries[5].write_text(entries[5].read_text(encoding="utf-8").replace("headline: ", "headline: 新", 1),
+                          encoding="utf-8")
+    fallen_back = build_site(content, site, search=False)
+    assert len(aside) == 3 and fallen_back.parsed == 1
+    build_site(content, tmp_path / "clean", search=False, clean=True)
+    assert_same_site(site, tmp_path / "clean")
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # every checking child was reaped
