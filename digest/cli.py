@@ -86,11 +86,15 @@ def run() -> None:
     os._exit(code)
 
 
+_KEPT: list = []
+"""What builds leave for run()'s immediate exit to drop with the process (see build_site's `keep`)."""
+
+
 def _build(args) -> int:
     from .build import build_site
 
     result = build_site(args.content, args.output, base_url=args.base_url, clean=args.clean,
-                        search=not args.no_search)
+                        search=not args.no_search, keep=_KEPT)
     print(result.summary())
     if args.timings:
         print(result.timings())

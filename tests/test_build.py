@@ -18,7 +18,7 @@ from digest.build import build_site
 from digest.output import prune_listed
 from digest.cli import main
 
-from .conftest import write_tree
+from .conftest import SEED_CONTENT, write_tree
 
 
 def soup(path: Path) -> BeautifulSoup:
@@ -310,3 +310,12 @@ def test_a_process_that_builds_again_collects_what_the_last_build_left(seed_cont
     assert gc.get_freeze_count() > 0
     build_site(seed_content, tmp_path / "site", search=False, clean=True)
     assert made[0]() is None  # the first build's shared partials, kept alive only by a cycle, are gone
+
+
+def test_a_caller_about_to_exit_can_keep_the_build_data(tmp_path):
+    """`keep` receives the site model and caches instead of the build freeing them on return."""
+    kept: list = []
+    result = build_site(SEED_CONTENT, tmp_path / "site", search=False, keep=kept)
+    (site, *caches), = kept
+    assert len(site.entries) == sum(1 for path in (tmp_path / "site" / "digests").glob("*/*/index.html"))
+    assert result.pages > len(site.entries) and all(part is not None for part in caches)
