@@ -17,8 +17,8 @@ each holds the read end of a pipe whose only write end the parent keeps,
 and exits when that reads end of file.  (The pool's own queues cannot tell
 them: every worker inherits their write ends too.)
 
-ForkedCall runs one function in a forked child and pipes its answer back:
-a way to use the second core for a job that overlaps another here.
+ForkedCall runs one function in a forked child and pipes its value back:
+a way to share one job between two cores.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
-import select
 import signal
 import threading
 
@@ -58,22 +57,14 @@ def _exit_at_end_of_file(fd: int) -> None:
     os._exit(1)
 
 
-NOT_YET = object()
-"""ForkedCall.peek's answer while the first value has not come (or never will: the child failed)."""
-
-
 class ChildFailed(Exception):
-    """The forked call raised or its process died before answering in full."""
+    """The forked call raised, or its process died before answering."""
 
 
 class ForkedCall:
-    """`function(*args)` run in a forked child while this process does something else.
-
-    The function returns two values: a small first one, which `peek` can look
-    at without waiting (is the work already moot?), then the rest.  Both come
-    pickled through a pipe.  Use it as a context manager: leaving it stops
-    the child if it still runs and reaps it.
-    """
+    """`function(*args)` run in a forked child while this process does something else; its value comes
+    back pickled through a pipe.  Use it as a context manager: leaving it stops the child if it still
+    runs, and reaps it."""
 
     def __init__(self, function, *args):
         self._pipe, write = os.pipe()
@@ -82,34 +73,16 @@ class ForkedCall:
             os.close(self._pipe)
             _answer(write, function, args)
         os.close(write)
-        self._first = NOT_YET
 
-    def peek(self):
-        """The first value if it has come, else NOT_YET; never waits."""
-        if self._first is NOT_YET and select.select([self._pipe], [], [], 0)[0]:
-            with contextlib.suppress(ChildFailed):
-                self._first = self._frame()
-        return self._first
-
-    def result(self) -> tuple:
-        """(first, rest), waiting for them; ChildFailed if the child raised or died."""
-        if self._first is NOT_YET:
-            self._first = self._frame()
-        return self._first, self._frame()
-
-    def _frame(self):
-        size = int.from_bytes(self._exactly(8), "big")
-        return pickle.loads(self._exactly(size))
-
-    def _exactly(self, size: int) -> bytes:
-        chunks, wanted = [], size
-        while wanted:
-            chunk = os.read(self._pipe, min(wanted, 1 << 20))
-            if not chunk:
-                raise ChildFailed("the forked call ended without answering")
+    def result(self):
+        """The function's value, waiting for it; ChildFailed if the child raised or died."""
+        chunks = []
+        while chunk := os.read(self._pipe, 1 << 20):
             chunks.append(chunk)
-            wanted -= len(chunk)
-        return b"".join(chunks)
+        data = b"".join(chunks)
+        if not data:
+            raise ChildFailed("the forked call ended without answering")
+        return pickle.loads(data)
 
     def __enter__(self) -> ForkedCall:
         return self
@@ -124,18 +97,12 @@ class ForkedCall:
 def _answer(pipe: int, function, args) -> None:
     status = 1
     try:
-        first, rest = function(*args)
-        for value in (first, rest):
-            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-            _write_all(pipe, len(data).to_bytes(8, "big") + data)
+        data = pickle.dumps(function(*args), protocol=pickle.HIGHEST_PROTOCOL)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(pipe, view):]
         status = 0
     except BaseException:  # noqa: BLE001 - the parent does the work itself and reports any error
         pass
     finally:
         os._exit(status)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]

@@ -160,17 +160,8 @@ class FileId(NamedTuple):
     st_ino: int
 
 
-def saved_size(output: Path) -> int:
-    """The size in bytes of the last build's state (pages and their sources), 0 if there is none."""
-    try:
-        return (cache_folder(output) / "state.pickle").stat().st_size
-    except OSError:
-        return 0
-
-
-def load(output: Path, code: str, give_up=None) -> BuildState | None:
-    """The last build's state, or an empty one when there is none, it is unreadable or made by other code;
-    None if `give_up()`, asked before each shard of the content cache, says it is no longer wanted."""
+def load(output: Path, code: str) -> BuildState:
+    """The last build's state, or an empty one when there is none, it is unreadable or made by other code."""
     folder = cache_folder(output)
     found = _read_pickle(folder / "state.pickle")
     if (not isinstance(found, tuple) or len(found) != 2 or found[0] != FORMAT
@@ -178,8 +169,6 @@ def load(output: Path, code: str, give_up=None) -> BuildState | None:
         return BuildState(code=code)
     loaded = found[1]
     for shard in range(SHARDS):
-        if give_up is not None and give_up():
-            return None
         try:
             with open(folder / "files" / f"{shard}.pickle", "rb") as fh:
                 for _, packed in _records(fh):

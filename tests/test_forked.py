@@ -6,7 +6,7 @@ import os
 import pytest
 from concurrent.futures.process import BrokenProcessPool
 
-from digest.forked import NOT_YET, ChildFailed, ForkedCall, forked
+from digest.forked import ChildFailed, ForkedCall, forked
 
 _INHERITED = {"offset": 0}
 
@@ -36,7 +36,7 @@ def test_a_worker_that_dies_fails_the_work_instead_of_leaving_it_waiting():
 
 KILLED_PARENT = """
 import multiprocessing, sys, time
-from digest.forked import NOT_YET, ChildFailed, ForkedCall, forked
+from digest.forked import ChildFailed, ForkedCall, forked
 
 with forked(2) as pool:
     pending = pool.map(time.sleep, [60, 60])
@@ -72,8 +72,8 @@ def _running(pid: int) -> bool:
         return False
 
 
-def _two_answers(number: int) -> tuple:
-    return number * 2, {"pid": os.getpid(), "big": "x" * 300_000}  # more than a pipe holds: read while written
+def _answer(number: int) -> dict:
+    return {"value": number * 2, "pid": os.getpid(), "big": "x" * 300_000}  # more than a pipe holds
 
 
 def _fail() -> tuple:
@@ -81,11 +81,9 @@ def _fail() -> tuple:
 
 
 def test_a_forked_call_answers_from_another_process_and_is_reaped():
-    with ForkedCall(_two_answers, 21) as call:
-        first = call.peek()
-        assert first in (NOT_YET, 42)  # never waits
-        assert call.result() == (42, {"pid": call.pid, "big": "x" * 300_000})
-        assert call.peek() == 42 and call.pid != os.getpid()
+    with ForkedCall(_answer, 21) as call:
+        assert call.result() == {"value": 42, "pid": call.pid, "big": "x" * 300_000}
+        assert call.pid != os.getpid()
     with pytest.raises(ChildProcessError):
         os.waitpid(call.pid, os.WNOHANG)  # reaped: no zombie left
 

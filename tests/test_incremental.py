@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from digest.build import _check_while_loading, build_site
+from digest.build import build_site
 
 from .conftest import SEED_CONTENT
 
@@ -223,38 +223,47 @@ def test_the_read_runs_meanwhile_once_while_its_workers_read(pooled_corpus):
         assert seen == [alive] and len(site.entries) == 600
 
 
-def test_inputs_checked_on_a_forked_child_while_the_state_loads(pooled_corpus, tmp_path, monkeypatch):
-    """Big sites check their inputs on a second core while the last build's state loads: nothing
-    changed stops the load; an edit is seen; a child that dies leaves the check to this process."""
-    from digest import build, content as reading, state
+def test_a_forked_process_shares_the_no_change_check(pooled_corpus, tmp_path, monkeypatch):
+    """Big sites stat part of their files on a forked process: the signature is the one a single
+    process works out, nothing changed is seen, an edit is seen, and a child that dies leaves its
+    share to this process."""
+    from digest import build, content as reading, forked, state
 
     for module in (state, reading):
         monkeypatch.setattr(module, "RACY_NS", 0)
-    monkeypatch.setattr(build, "CHECK_ASIDE_MIN_STATE", 0)
-    aside = []
-    monkeypatch.setattr(build, "_check_while_loading",
-                        lambda *args: aside.append(1) or _check_while_loading(*args))
     content, site = tmp_path / "content", tmp_path / "site"
     shutil.copytree(pooled_corpus, content)
     build_site(content, site, search=False)
-    aside.clear()
-    unchanged = build_site(content, site, search=False)
-    assert aside and unchanged.files == 0 and set(unchanged.phases) == {"check"}
+    flags = (None, False)
+    alone = build.input_signature(content, "code", flags)
+    monkeypatch.setattr(build, "SPLIT_CHECK_MIN_FOLDERS", 1)
+    forks = []
+
+    class Recorded(forked.ForkedCall):
+        def __init__(self, function, folders):
+            forks.append(len(folders))
+            super().__init__(function, folders)
+
+    monkeypatch.setattr(forked, "ForkedCall", Recorded)
+    shared = build.input_signature(content, "code", flags)
+    assert forks and 0 < forks[0] < len(shared[1])
+    assert shared[0] == alone[0] and shared[1].keys() == alone[1].keys()
+    assert build_site(content, site, search=False).files == 0
     entries = sorted(p for p in content.glob("*/*.yaml") if p.name != "digest.yaml")
     entries[3].write_text(entries[3].read_text(encoding="utf-8").replace("headline: ", "headline: 改", 1),
                           encoding="utf-8")
     changed = build_site(content, site, search=False)
-    assert len(aside) == 2 and changed.incremental and changed.parsed == 1
+    assert changed.incremental and changed.parsed == 1
 
-    def die(*args):
+    def die(folders):
         os._exit(3)
 
-    monkeypatch.setattr(build, "_check_inputs_compactly", die)
+    monkeypatch.setattr(build, "_file_ids_in", die)
     entries[5].write_text(entries[5].read_text(encoding="utf-8").replace("headline: ", "headline: 新", 1),
                           encoding="utf-8")
-    fallen_back = build_site(content, site, search=False)
-    assert len(aside) == 3 and fallen_back.parsed == 1
+    assert build_site(content, site, search=False).parsed == 1
+    assert build_site(content, site, search=False).files == 0
     build_site(content, tmp_path / "clean", search=False, clean=True)
     assert_same_site(site, tmp_path / "clean")
     with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)  # every checking child was reaped
+        os.waitpid(-1, os.WNOHANG)  # every forked process was reaped
