@@ -160,6 +160,14 @@ class FileId(NamedTuple):
     st_ino: int
 
 
+def saved_size(output: Path) -> int:
+    """The size in bytes of the last build's state (its pages and their sources), 0 if there is none."""
+    try:
+        return (cache_folder(output) / "state.pickle").stat().st_size
+    except OSError:
+        return 0
+
+
 def load(output: Path, code: str) -> BuildState:
     """The last build's state, or an empty one when there is none, it is unreadable or made by other code."""
     folder = cache_folder(output)

@@ -267,3 +267,39 @@ def test_a_forked_process_shares_the_no_change_check(pooled_corpus, tmp_path, mo
     assert_same_site(site, tmp_path / "clean")
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # every forked process was reaped
+
+
+def test_with_no_signature_to_compare_the_check_runs_beside_the_state_load(pooled_corpus, tmp_path, monkeypatch):
+    """When the last build left no signature (a file had just changed), nothing-changed cannot be
+    concluded: a forked process takes the whole check while the build loads its state; an edit is
+    seen either way, and a child that dies leaves the check to this process."""
+    from digest import build, content as reading, forked, state
+
+    for module in (state, reading):
+        monkeypatch.setattr(module, "RACY_NS", 0)
+    monkeypatch.setattr(build, "LOAD_BESIDE_CHECK_MIN_STATE", 0)
+    content, site = tmp_path / "content", tmp_path / "site"
+    shutil.copytree(pooled_corpus, content)
+    build_site(content, site, search=False)
+    beside = []
+
+    class Recorded(forked.ForkedCall):
+        def __init__(self, function, *args):
+            beside.append(function.__name__)
+            super().__init__(function, *args)
+
+    monkeypatch.setattr(forked, "ForkedCall", Recorded)
+    entries = sorted(p for p in content.glob("*/*.yaml") if p.name != "digest.yaml")
+    for number, (pick, mark) in enumerate([(2, "改"), (4, "新")]):
+        if number:
+            monkeypatch.setattr(build, "_signature_to_send", lambda *args: os._exit(3))
+        state.forget_inputs(site)
+        entries[pick].write_text(entries[pick].read_text(encoding="utf-8").replace("headline: ", f"headline: {mark}", 1),
+                                 encoding="utf-8")
+        changed = build_site(content, site, search=False)
+        assert beside[-1] in ("_signature_to_send", "<lambda>") and changed.incremental and changed.parsed == 1
+    assert build_site(content, site, search=False).files == 0  # signed again: the no-change check is back
+    build_site(content, tmp_path / "clean", search=False, clean=True)
+    assert_same_site(site, tmp_path / "clean")
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
