@@ -404,8 +404,11 @@ def recover(output: Path) -> bool:
         journal_id = (folder / "id").read_text()
     except OSError:
         journal_id = ""
-    if journal_id and journal_id == committed_id(output):
-        shutil.rmtree(folder, ignore_errors=True)  # committed; only the clean-up was interrupted
+    # The id is written before any file is replaced and is the first thing the clean-up after a commit
+    # may delete: a journal without one holds nothing to roll back (killed before the first replacement),
+    # or belongs to a committed build whose clean-up was cut short, which rolling back would mix.
+    if not journal_id or journal_id == committed_id(output):
+        shutil.rmtree(folder, ignore_errors=True)  # committed (or nothing done); only the clean-up was interrupted
         return False
     for relative in _lines(folder / "new.txt"):
         _remove(output / relative)

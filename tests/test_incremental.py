@@ -149,6 +149,36 @@ def test_a_killed_in_place_update_is_rolled_back(tmp_path, monkeypatch):
     assert {f: (site / f).read_bytes() for f in tree(site)} == before
 
 
+def test_a_commit_whose_journal_clean_up_was_cut_short_is_not_rolled_back(tmp_path, monkeypatch):
+    """After the commit, removing the journal may be killed half-way, its id already gone and some old
+    pages still in it: the next start keeps the committed site instead of mixing old pages into it."""
+    from digest import state
+
+    content = tmp_path / "content"
+    shutil.copytree(SEED_CONTENT, content)
+    site = tmp_path / "site"
+    build_site(content, site, search=False)
+    edit_headline(content, 0, "改过的标题")
+    kept = {}
+
+    def cut_short(path, ignore_errors=False):  # the clean-up, killed after deleting the id only
+        if Path(path).name == "journal":
+            (Path(path) / "id").unlink()
+            kept["journal"] = Path(path)
+        else:
+            real_rmtree(path, ignore_errors=ignore_errors)
+
+    real_rmtree = shutil.rmtree
+    monkeypatch.setattr(shutil, "rmtree", cut_short)
+    changed = build_site(content, site, search=False)
+    monkeypatch.undo()
+    old_pages = [p for p in (kept["journal"] / "old").rglob("*") if p.is_file()]
+    assert changed.incremental and old_pages  # old copies of replaced pages are still in the journal
+    committed = {f: (site / f).read_bytes() for f in tree(site)}
+    state.recover(site)
+    assert {f: (site / f).read_bytes() for f in tree(site)} == committed and not kept["journal"].exists()
+
+
 def test_no_change_check_sees_edits_in_the_template_folder_site_yaml_names(tmp_path, monkeypatch):
     """The folder named by `templates:` (here outside the content folder) is remembered between builds
     rather than read from site.yaml each time; an edit in it, or to site.yaml, is still noticed."""
