@@ -156,26 +156,18 @@ def _check_beside_load(content_dir: Path, output: Path, code: str, flags: tuple,
     """input_signature's answer and the last build's state, when the last build left no signature to
     compare (a file had changed just before it): nothing-changed cannot be concluded then, and the
     check's stats serve only the read, so a forked process takes them all while this one loads the state."""
-    from .forked import ChildFailed, ForkedCall
+    from .forked import beside
 
     args = (content_dir, code, flags, recorded.get("templates"))
-    try:
-        aside = ForkedCall(_signature_to_send, *args)
-    except OSError:
-        return (*input_signature(*args), None)
-    with aside:
-        previous = state.load(output, code)
-        try:
-            found = aside.result()
-        except ChildFailed:
-            found = input_signature(*args)
+    found, previous = beside(_signature_to_send, args, here=lambda: state.load(output, code),
+                             fallback=lambda: input_signature(*args))
     return (*found, previous)
 
 
 def _signature_to_send(*args) -> tuple:
     """input_signature on one process, its stats as FileIds (they pickle five times faster)."""
     signature, stats, templates = input_signature(*args, share=False)
-    return signature, {path: state.FileId(s.st_mtime_ns, s.st_size, s.st_ino) for path, s in stats.items()}, templates
+    return signature, {path: state.file_id(stat) for path, stat in stats.items()}, templates
 
 
 def _load_renderer() -> None:
@@ -387,19 +379,11 @@ def _stats_of(folders: list[Path], taken: dict, share: bool = True) -> list[tupl
     `share`, a forked process takes part of a big check."""
     if not share or taken or len(folders) < SPLIT_CHECK_MIN_FOLDERS or not hasattr(os, "fork"):
         return _stats_in(folders, taken)
-    from .forked import ChildFailed, ForkedCall
+    from .forked import beside
 
     split = int(len(folders) * CHILD_SHARE)
-    try:
-        aside = ForkedCall(_file_ids_in, folders[:split])
-    except OSError:
-        return _stats_in(folders, taken)
-    with aside:
-        mine = _stats_in(folders[split:], taken)
-        try:
-            theirs = aside.result()
-        except ChildFailed:
-            theirs = _stats_in(folders[:split], taken)
+    theirs, mine = beside(_file_ids_in, (folders[:split],), here=lambda: _stats_in(folders[split:], taken),
+                          fallback=lambda: _stats_in(folders[:split], taken))
     return theirs + mine
 
 
@@ -409,7 +393,7 @@ def _stats_in(folders: list[Path], taken: dict) -> list[tuple[str, os.stat_resul
 
 def _file_ids_in(folders: list[Path]) -> list[tuple[str, state.FileId]]:
     """_stats_in as ForkedCall's answer: (path, FileId) pairs, which pickle five times faster than stats."""
-    return [(path, state.FileId(s.st_mtime_ns, s.st_size, s.st_ino)) for path, s in _stats_in(folders, {})]
+    return [(path, state.file_id(stat)) for path, stat in _stats_in(folders, {})]
 
 
 def _scan(folder: Path) -> list[os.DirEntry]:

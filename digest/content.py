@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import yamlio
 from .forked import forked
-from .state import RACY_NS, FileId, PackedFolders, pack_folder
+from .state import RACY_NS, FileId, PackedFolders, file_id, pack_folder
 from .errors import DigestError, Problem, display_path
 from .model import Digest, Entry, Figure, Page, Person, Section, Settings, Site, SourceRef, Theme
 
@@ -195,10 +195,9 @@ def _context_key(*parts) -> str:
 
 def _stat(path: Path | os.DirEntry) -> FileId | None:
     try:
-        stat = path.stat()
+        return file_id(path.stat())
     except OSError:
         return None
-    return FileId(stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
 
 def _stem(path: Path | str) -> str:

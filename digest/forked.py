@@ -17,8 +17,8 @@ each holds the read end of a pipe whose only write end the parent keeps,
 and exits when that reads end of file.  (The pool's own queues cannot tell
 them: every worker inherits their write ends too.)
 
-ForkedCall runs one function in a forked child and pipes its value back:
-a way to share one job between two cores.
+ForkedCall runs one function in a forked child and pipes its value back;
+beside() uses it to share one job between two cores.
 """
 
 from __future__ import annotations
@@ -106,3 +106,18 @@ def _answer(pipe: int, function, args) -> None:
         pass
     finally:
         os._exit(status)
+
+
+def beside(function, args: tuple, here, fallback):
+    """(function(*args) on a forked child, here() in this process), computed at the same time; where
+    forking fails or the child does, fallback() gives the child's part in this process."""
+    try:
+        call = ForkedCall(function, *args)
+    except OSError:
+        return fallback(), here()
+    with call:
+        mine = here()
+        try:
+            return call.result(), mine
+        except ChildFailed:
+            return fallback(), mine

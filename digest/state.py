@@ -160,6 +160,10 @@ class FileId(NamedTuple):
     st_ino: int
 
 
+def file_id(stat) -> FileId:
+    return FileId(stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+
 def saved_size(output: Path) -> int:
     """The size in bytes of the last build's state (its pages and their sources), 0 if there is none."""
     try:
@@ -408,7 +412,7 @@ def recover(output: Path) -> bool:
     # may delete: a journal without one holds nothing to roll back (killed before the first replacement),
     # or belongs to a committed build whose clean-up was cut short, which rolling back would mix.
     if not journal_id or journal_id == committed_id(output):
-        shutil.rmtree(folder, ignore_errors=True)  # committed (or nothing done); only the clean-up was interrupted
+        shutil.rmtree(folder, ignore_errors=True)
         return False
     for relative in _lines(folder / "new.txt"):
         _remove(output / relative)
