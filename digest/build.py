@@ -241,16 +241,16 @@ def _build_fresh(renderer, jobs, folders, output: Path, current: state.BuildStat
         nonlocal swapped_out
         if signed:
             signed()
-        state.save_files(output, current.files, changed_files, packed)
+        if output.is_dir():  # the last build's state says what the output holds; --clean did not load it
+            swapped_out = (state.files_of(previous, (SEARCH_FOLDER,)) if previous.pages
+                           else state.output_files(output, (SEARCH_FOLDER,)))
+        state.save_files(output, current.files, changed_files, packed)  # lets that state go
         shutil.rmtree(staging / SEARCH_FOLDER, ignore_errors=True)
         keep = {job.path for job in jobs} | set(current.assets)
         if recycled is not None:
             prune_listed(staging, recycled, keep)
         else:
             prune(staging, keep)
-        if output.is_dir():  # the last build's state says what the output holds; --clean did not load it
-            swapped_out = (state.files_of(previous, (SEARCH_FOLDER,)) if previous.pages
-                           else state.output_files(output, (SEARCH_FOLDER,)))
 
     try:
         current.pages = render.render_all(renderer, jobs, staging, folders, workers, meanwhile)

@@ -260,9 +260,15 @@ class PackedFolders:
 def save_files(output: Path, files: dict, changed: set[str] | None = None,
                packed: PackedFolders | None = None) -> None:
     """Write the content cache; `changed` (shown paths parsed or gone since the last save) limits
-    which shards are rewritten (None: all).  `packed` holds folders the workers already pickled."""
+    which shards are rewritten (None: all).  `packed` holds folders the workers already pickled.
+
+    The last build's state is let go first: it describes the pages of the shards it was saved with,
+    and a build killed before saving its own would otherwise leave new shards under old pages, whose
+    edits the next build would take as already shown."""
     folder = cache_folder(output)
     shards = set(range(SHARDS)) if changed is None else {_shard_of(folder_of(path)) for path in changed}
+    if shards:
+        discard(output)
     covered = packed.paths if packed else {}
     rest: dict[int, dict[str, dict]] = {shard: {} for shard in shards}
     for path, value in files.items():

@@ -179,6 +179,36 @@ def test_a_commit_whose_journal_clean_up_was_cut_short_is_not_rolled_back(tmp_pa
     assert {f: (site / f).read_bytes() for f in tree(site)} == committed and not kept["journal"].exists()
 
 
+@pytest.mark.parametrize("clean", [False, True], ids=["in-place", "full"])
+def test_a_build_killed_after_saving_the_content_cache_leaves_no_stale_page(tmp_path, monkeypatch, clean):
+    """The content cache's shards are written before the state that describes the pages: a build killed
+    in between must not leave shards that claim an edit was seen while its pages are the old ones."""
+    from digest import state
+
+    content = tmp_path / "content"
+    shutil.copytree(SEED_CONTENT, content)
+    site = tmp_path / "site"
+    build_site(content, site, search=False)
+    edit_headline(content, 0, "改过的标题")
+    edited = entries(content)[0]
+    os.utime(edited, ns=(edited.stat().st_mtime_ns - 10**10,) * 2)  # not racy: a cache may trust its stat
+
+    def killed(*args, **kwargs):  # stands for SIGKILL: nothing after this point runs
+        raise KeyboardInterrupt
+
+    real_write = state.write_atomic
+    monkeypatch.setattr(state, "write_atomic", lambda target, *a, **k: (
+        killed() if Path(target).name == "state.pickle" else real_write(target, *a, **k)))
+    if clean:  # a full build: killed after its read saved the shards, before the old state was let go
+        monkeypatch.setattr(state, "discard", killed)
+    with pytest.raises(KeyboardInterrupt):
+        build_site(content, site, search=False, clean=clean)
+    monkeypatch.undo()
+    build_site(content, site, search=False)
+    build_site(content, tmp_path / "reference", search=False)
+    assert_same_site(site, tmp_path / "reference")
+
+
 def test_no_change_check_sees_edits_in_the_template_folder_site_yaml_names(tmp_path, monkeypatch):
     """The folder named by `templates:` (here outside the content folder) is remembered between builds
     rather than read from site.yaml each time; an edit in it, or to site.yaml, is still noticed."""

@@ -39,7 +39,7 @@ def test_saving_changed_files_rewrites_only_their_shards(tmp_path):
     shards = state.cache_folder(output) / "files"
     before = {p.name: p.stat().st_mtime_ns for p in shards.iterdir()}
     files["content/d7/a.yaml"] = ("changed", {"n": 7}, [])
-    state.save_files(output, files, {"content/d7/a.yaml"})
+    state.save(output, state.BuildState(code="c", files=files), {"content/d7/a.yaml"})
     after = {p.name: p.stat().st_mtime_ns for p in shards.iterdir()}
     assert [name for name in before if before[name] != after[name]] == [f"{state._shard_of('content/d7')}.pickle"]
     assert state.load(output, "c").files == files
