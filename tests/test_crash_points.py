@@ -1,0 +1,142 @@
+"""A build stopped at every one of its file-system steps in turn leaves, after the next start's recovery,
+the old or the new site whole, and a cache from which the next build makes exactly the new site.
+
+The random SIGKILLs of test_crash.py rarely land in a window a few system calls wide; this walks
+them all.  An exception raised at the step stands for the kill (clean-up handlers still run, which a
+real kill skips; the SIGKILL tests cover those)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from digest import build as build_module, output as output_module
+from digest.build import build_site
+from digest.output import remove_stale
+from digest.state import recover, spare_folder
+
+from .conftest import SEED_CONTENT
+from .test_crash import snapshot
+from .test_incremental import assert_same_site, edit_headline, entries
+
+STEPS = ("replace", "rename", "link", "unlink", "rmdir")
+"""The os calls that change what a folder holds; writes go to temporary files that one of them moves in."""
+
+PACKAGE = str(Path(build_module.__file__).parent)
+
+
+class Steps:
+    """Counts file-system steps, noting where in digest each was taken, and raises at the `stop`-th, once."""
+
+    def __init__(self, stop: int | None = None):
+        self.stop, self.taken, self.fired = stop, [], False
+
+    def wrap(self, real):
+        def step(*args, **kwargs):
+            self.taken.append(_caller_in_package())
+            if len(self.taken) == self.stop and not self.fired:
+                self.fired = True
+                raise KeyboardInterrupt
+            return real(*args, **kwargs)
+        return step
+
+    def patch(self, monkeypatch) -> None:
+        for name in STEPS:
+            monkeypatch.setattr(os, name, self.wrap(getattr(os, name)))
+        monkeypatch.setattr(output_module, "_exchange", self.wrap(output_module._exchange))
+
+
+def _caller_in_package() -> str:
+    """Where the step was taken: the chain of digest's own calls that led to it."""
+    frame, chain = sys._getframe(2), []
+    while frame:
+        if frame.f_code.co_filename.startswith(PACKAGE):
+            chain.append(f"{Path(frame.f_code.co_filename).name}:{frame.f_lineno}")
+        frame = frame.f_back
+    return " < ".join(chain) or "?"
+
+
+def stops_worth_trying(taken: list[str]) -> list[int]:
+    """Step numbers (from 1) to stop at: of the steps taken by the same chain of calls (page after page,
+    shard after shard), the first two and the last; the windows between them are all alike."""
+    seen: dict[str, list[int]] = {}
+    for number, where in enumerate(taken, 1):
+        seen.setdefault(where, []).append(number)
+    return sorted({number for numbers in seen.values() for number in (*numbers[:2], numbers[-1])})
+
+
+def edit_one_entry(content: Path) -> dict:
+    edit_headline(content, 1, "改过的标题")
+    return {}
+
+
+def delete_one_entry(content: Path) -> dict:
+    entries(content)[2].unlink()
+    return {}
+
+
+def edit_site_title(content: Path) -> dict:
+    settings = content / "site.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("title: ", "title: 新", 1), encoding="utf-8")
+    return {}
+
+
+def edit_and_rebuild_clean(content: Path) -> dict:
+    edit_headline(content, 1, "改过的标题")
+    return {"clean": True}
+
+
+def age(content: Path, seconds: int) -> None:
+    """Date every content file back, so that caches trust their stats (no racy re-reads)."""
+    then = time.time_ns() - seconds * 10**9
+    for path in content.rglob("*"):
+        os.utime(path, ns=(then, then))
+
+
+@pytest.mark.parametrize("change, in_place_min", [
+    (edit_one_entry, None), (delete_one_entry, None), (edit_site_title, None), (edit_site_title, 0),
+    (edit_and_rebuild_clean, None),
+], ids=["one entry, in place", "entry deleted, in place", "site title, in place", "site title, full", "--clean"])
+def test_a_build_stopped_at_any_step_leaves_a_whole_site_and_a_true_cache(tmp_path, monkeypatch, change,
+                                                                           in_place_min):
+    if in_place_min is not None:  # the seed is small enough to be updated in place; this makes it a full build
+        monkeypatch.setattr(build_module, "IN_PLACE_MIN", in_place_min)
+    content = tmp_path / "content"
+    shutil.copytree(SEED_CONTENT, content)
+    age(content, 100)
+    base, site, new = tmp_path / "base", tmp_path / "run" / "site", tmp_path / "reference" / "site"
+    build_site(content, base / "site", search=False, workers=1)
+    old = snapshot(base / "site")
+    options = change(content)
+    age(content, 50)
+    build_site(content, new, search=False, workers=1)
+    news = snapshot(new)
+
+    def run(steps: Steps) -> None:
+        shutil.rmtree(site.parent, ignore_errors=True)
+        shutil.copytree(base, site.parent, symlinks=True)
+        with monkeypatch.context() as patched:
+            steps.patch(patched)
+            try:
+                build_site(content, site, search=False, workers=1, **options)
+            except KeyboardInterrupt:
+                pass
+
+    whole = Steps()
+    run(whole)
+    assert len(whole.taken) > 3 and "?" not in whole.taken, "the build's steps are not being counted"
+    assert_same_site(site, new)
+    for stop in stops_worth_trying(whole.taken):
+        steps = Steps(stop)
+        run(steps)
+        assert steps.fired and steps.taken[:stop] == whole.taken[:stop], f"step {stop} was not reached the same way"
+        remove_stale(site, spare_folder(site))
+        recover(site)
+        assert snapshot(site) in (old, news), f"stopped at {whole.taken[stop - 1]}: a mixed or partial site"
+        build_site(content, site, search=False, workers=1)
+        assert_same_site(site, new)
