@@ -125,10 +125,15 @@ def _remove_unfinished(content_dir: Path) -> None:
 
 
 def _write_all(content_dir: Path, digest_id: str, files: dict[str, str], force: bool) -> IngestReport:
-    """Write what is new or untouched since the last ingest; keep what a person edited."""
+    """Write what is new or untouched since the last ingest; keep what a person edited.
+
+    The record names, for each file, the texts ingest wrote there.  Before any file is replaced it
+    names both the old text and the new, so an ingest killed half-way leaves every file recognised
+    as ingest's own (a later ingest updates it); once all are written only the new texts remain."""
     report = IngestReport(digest_id)
     record_path = content_dir / digest_id / RECORD
     record = _read_record(record_path)
+    to_write = {}
     for relative, text in files.items():
         path = content_dir / relative
         new_hash = _hash(text)
@@ -136,24 +141,37 @@ def _write_all(content_dir: Path, digest_id: str, files: dict[str, str], force: 
             current = _hash(path.read_text(encoding="utf-8", errors="replace"))
             if current == new_hash:
                 report.unchanged.append(path)
-                record[relative] = new_hash
+                record[relative] = [new_hash]
                 continue
-            if current != record.get(relative) and not force:
+            if current not in record.get(relative, ()) and not force:
                 report.kept.append(path)
                 continue
-        write_atomic(path, text)
-        record[relative] = new_hash
-        report.written.append(path)
-    write_atomic(record_path, json.dumps(dict(sorted(record.items())), ensure_ascii=False, indent=1) + "\n")
+        to_write[relative] = text
+    if to_write:
+        _write_record(record_path, {**record, **{r: [*record.get(r, ()), _hash(t)] for r, t in to_write.items()}})
+    for relative, text in to_write.items():
+        write_atomic(content_dir / relative, text)
+        record[relative] = [_hash(text)]
+        report.written.append(content_dir / relative)
+    _write_record(record_path, record)
     return report
 
 
-def _read_record(path: Path) -> dict[str, str]:
+def _read_record(path: Path) -> dict[str, list[str]]:
+    """File → the hashes of the texts ingest wrote there (one, or two while an ingest was under way;
+    records of older versions hold a single hash as text)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else {}
     except (OSError, ValueError):
         return {}
+    if not isinstance(data, dict):
+        return {}
+    return {relative: [hashes] if isinstance(hashes, str) else [h for h in hashes if isinstance(h, str)]
+            for relative, hashes in data.items() if isinstance(hashes, (str, list))}
+
+
+def _write_record(path: Path, record: dict[str, list[str]]) -> None:
+    write_atomic(path, json.dumps(dict(sorted(record.items())), ensure_ascii=False, indent=1) + "\n")
 
 
 def _hash(text: str) -> str:

@@ -1,5 +1,6 @@
 """A build stopped at every one of its file-system steps in turn leaves, after the next start's recovery,
-the old or the new site whole, and a cache from which the next build makes exactly the new site.
+the old or the new site whole, and a cache from which the next build makes exactly the new site; an
+ingest stopped so leaves content that the next ingest brings up to date.
 
 The random SIGKILLs of test_crash.py rarely land in a window a few system calls wide; this walks
 them all.  An exception raised at the step stands for the kill (clean-up handlers still run, which a
@@ -17,10 +18,11 @@ import pytest
 
 from digest import build as build_module, output as output_module
 from digest.build import build_site
+from digest.ingest import ingest
 from digest.output import remove_stale
 from digest.state import recover, spare_folder
 
-from .conftest import SEED_CONTENT
+from .conftest import SEED_ARTICLE, SEED_CONTENT
 from .test_crash import snapshot
 from .test_incremental import assert_same_site, edit_headline, entries
 
@@ -140,3 +142,39 @@ def test_a_build_stopped_at_any_step_leaves_a_whole_site_and_a_true_cache(tmp_pa
         assert snapshot(site) in (old, news), f"stopped at {whole.taken[stop - 1]}: a mixed or partial site"
         build_site(content, site, search=False, workers=1)
         assert_same_site(site, new)
+
+
+def test_a_reingest_stopped_at_any_step_takes_no_file_for_a_persons_edit(tmp_path):
+    """Re-ingesting a corrected article replaces files one by one; stopped between two, the next ingest
+    of a later correction must still know every file as ingest's own and bring all of them up to date."""
+    text = SEED_ARTICLE.read_text(encoding="utf-8")
+    versions = [tmp_path / f"version-{n}.txt" for n in range(3)]
+    for path, unit in zip(versions, ("亿元", "万元", "千元")):
+        path.write_text(text.replace("亿元", unit), encoding="utf-8")
+    first, corrected, corrected_again = (str(path) for path in versions)
+    base, content, reference = tmp_path / "base", tmp_path / "run", tmp_path / "reference"
+    ingest(first, base)
+    shutil.copytree(base, reference)
+    ingest(corrected, reference)
+    assert sum(snapshot(base).get(path) != digest for path, digest in snapshot(reference).items()) >= 3
+    ingest(corrected_again, reference)
+    expected = snapshot(reference)
+
+    def run(steps: Steps) -> None:
+        shutil.rmtree(content, ignore_errors=True)
+        shutil.copytree(base, content)
+        with pytest.MonkeyPatch.context() as patched:
+            steps.patch(patched)
+            try:
+                ingest(corrected, content)
+            except KeyboardInterrupt:
+                pass
+
+    whole = Steps()
+    run(whole)
+    assert len(whole.taken) > 3
+    for stop in stops_worth_trying(whole.taken):
+        run(Steps(stop))
+        report = ingest(corrected_again, content)
+        assert report.kept == [], f"stopped at {whole.taken[stop - 1]}: {report.kept} taken for edits"
+        assert snapshot(content) == expected
