@@ -26,6 +26,8 @@ CATEGORIES = [
     ("Paths (slugs, folder names, symlinks, writes outside)", "tests/test_hostile.py",
      "slugs or folders or symlinks or write_only", lambda k, f: len(HOSTILE.UNSAFE_SLUGS) + 5 + 2 + 1),
     ("Crash safety (SIGKILL during builds and ingests)", "tests/test_crash.py", "killed", lambda k, f: 3 * k),
+    ("Crash points (builds and a re-ingest stopped at each kind of file-system step)", "tests/test_crash_points.py",
+     "", lambda k, f: POINTS.STOPS_TRIED[0]),
     ("Concurrent use (two builds, two ingests)", "tests/test_crash.py", "two_", lambda k, f: 2),
     ("Dev server (2,000 requests 50 at a time, path escapes)", "tests/test_serve.py", "burst or escapes",
      lambda k, f: 2000 + len(SERVE.ESCAPES)),
@@ -55,8 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["DIGEST_KILLS"] = str(args.kills)
     os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
-    global HOSTILE, SERVE
-    from tests import test_fuzz, test_hostile as HOSTILE, test_serve as SERVE  # noqa: N811
+    global HOSTILE, POINTS, SERVE
+    from tests import test_crash_points as POINTS, test_fuzz, test_hostile as HOSTILE, test_serve as SERVE  # noqa: N811
 
     rows = []
     for name, path, selection, count in CATEGORIES:

@@ -31,6 +31,9 @@ STEPS = ("replace", "rename", "link", "unlink", "rmdir")
 
 PACKAGE = str(Path(build_module.__file__).parent)
 
+STOPS_TRIED = [0]
+"""How many stops the tests of this run tried (benchmarks/hardening.py reports it)."""
+
 
 class Steps:
     """Counts file-system steps, noting where in digest each was taken, and raises at the `stop`-th, once."""
@@ -69,7 +72,9 @@ def stops_worth_trying(taken: list[str]) -> list[int]:
     seen: dict[str, list[int]] = {}
     for number, where in enumerate(taken, 1):
         seen.setdefault(where, []).append(number)
-    return sorted({number for numbers in seen.values() for number in (*numbers[:2], numbers[-1])})
+    stops = sorted({number for numbers in seen.values() for number in (*numbers[:2], numbers[-1])})
+    STOPS_TRIED[0] += len(stops)
+    return stops
 
 
 def edit_one_entry(content: Path) -> dict:
