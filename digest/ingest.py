@@ -146,12 +146,12 @@ def _write_all(content_dir: Path, digest_id: str, files: dict[str, str], force: 
             if current not in record.get(relative, ()) and not force:
                 report.kept.append(path)
                 continue
-        to_write[relative] = text
+        to_write[relative] = (text, new_hash)
     if to_write:
-        _write_record(record_path, {**record, **{r: [*record.get(r, ()), _hash(t)] for r, t in to_write.items()}})
-    for relative, text in to_write.items():
+        _write_record(record_path, {**record, **{r: [*record.get(r, ()), h] for r, (_, h) in to_write.items()}})
+    for relative, (text, new_hash) in to_write.items():
         write_atomic(content_dir / relative, text)
-        record[relative] = [_hash(text)]
+        record[relative] = [new_hash]
         report.written.append(content_dir / relative)
     _write_record(record_path, record)
     return report

@@ -56,6 +56,16 @@ class Steps:
         monkeypatch.setattr(output_module, "_exchange", self.wrap(output_module._exchange))
 
 
+def run_until_stopped(steps: Steps, action) -> None:
+    """action() with its file-system steps counted; the stop, if it comes, ends it like a kill."""
+    with pytest.MonkeyPatch.context() as patched:
+        steps.patch(patched)
+        try:
+            action()
+        except KeyboardInterrupt:
+            pass
+
+
 def _caller_in_package() -> str:
     """Where the step was taken: the chain of digest's own calls that led to it."""
     frame, chain = sys._getframe(2), []
@@ -68,7 +78,8 @@ def _caller_in_package() -> str:
 
 def stops_worth_trying(taken: list[str]) -> list[int]:
     """Step numbers (from 1) to stop at: of the steps taken by the same chain of calls (page after page,
-    shard after shard), the first two and the last; the windows between them are all alike."""
+    shard after shard), the first two and the last; the windows between them are all alike.  Counted
+    in STOPS_TRIED."""
     seen: dict[str, list[int]] = {}
     for number, where in enumerate(taken, 1):
         seen.setdefault(where, []).append(number)
@@ -127,12 +138,7 @@ def test_a_build_stopped_at_any_step_leaves_a_whole_site_and_a_true_cache(tmp_pa
     def run(steps: Steps) -> None:
         shutil.rmtree(site.parent, ignore_errors=True)
         shutil.copytree(base, site.parent, symlinks=True)
-        with monkeypatch.context() as patched:
-            steps.patch(patched)
-            try:
-                build_site(content, site, search=False, workers=1, **options)
-            except KeyboardInterrupt:
-                pass
+        run_until_stopped(steps, lambda: build_site(content, site, search=False, workers=1, **options))
 
     whole = Steps()
     run(whole)
@@ -168,12 +174,7 @@ def test_a_reingest_stopped_at_any_step_takes_no_file_for_a_persons_edit(tmp_pat
     def run(steps: Steps) -> None:
         shutil.rmtree(content, ignore_errors=True)
         shutil.copytree(base, content)
-        with pytest.MonkeyPatch.context() as patched:
-            steps.patch(patched)
-            try:
-                ingest(corrected, content)
-            except KeyboardInterrupt:
-                pass
+        run_until_stopped(steps, lambda: ingest(corrected, content))
 
     whole = Steps()
     run(whole)

@@ -199,7 +199,7 @@ def test_a_build_killed_after_saving_the_content_cache_leaves_no_stale_page(tmp_
     real_write = state.write_atomic
     monkeypatch.setattr(state, "write_atomic", lambda target, *a, **k: (
         killed() if Path(target).name == "state.pickle" else real_write(target, *a, **k)))
-    if clean:  # a full build: killed after its read saved the shards, before the old state was let go
+    if clean:  # a full build: killed where its read lets the old state go (before the fix: after saving shards)
         monkeypatch.setattr(state, "discard", killed)
     with pytest.raises(KeyboardInterrupt):
         build_site(content, site, search=False, clean=clean)
