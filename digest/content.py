@@ -15,7 +15,7 @@ import re
 import time
 from pathlib import Path
 
-from . import yamlio
+from . import schema, yamlio
 from .forked import forked
 from .state import RACY_NS, FileId, PackedFolders, file_id, pack_folder
 from .errors import DigestError, Problem, display_path
@@ -25,16 +25,14 @@ SAFE_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
 SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,100}$")
 RESERVED = {"con", "prn", "aux", "nul", "com1", "com2", "com3", "lpt1", "lpt2", "lpt3"}
 DIGEST_FILE = "digest.yaml"
-ENTRY_KEYS = ("city", "slug", "code", "province", "theme", "date", "headline", "summary", "body", "people",
-              "figures", "events", "image_credit", "source")
+ENTRY_KEYS = schema.ENTRY_KEYS
 _ENTRY_KEY_SET = frozenset(ENTRY_KEYS)
-ENTRY_TEXT_KEYS = ("city", "slug", "code", "province", "theme", "headline", "summary", "body", "image_credit")
-REQUIRED_ENTRY_KEYS = ("city", "slug", "theme", "headline", "body")
-NAME_KEYS = ("city", "slug", "province", "theme")
-DIGEST_KEYS = ("title", "id", "region", "province", "date", "published", "outlet", "author", "editors", "sources",
-               "intro", "closing", "sections", "paragraphs", "source_file", "themes")
-SETTINGS_KEYS = ("title", "description", "base_url", "per_page", "templates", "language")
-THEME_KEYS = ("name", "slug", "description", "keywords", "color")
+ENTRY_TEXT_KEYS = tuple(k.name for k in schema.keys(Entry) if k.kind == "text")
+REQUIRED_ENTRY_KEYS = schema.required(Entry)
+NAME_KEYS = tuple(k.name for k in schema.keys(Entry) if k.is_name)
+DIGEST_KEYS = schema.DIGEST_KEYS
+SETTINGS_KEYS = schema.SETTINGS_KEYS
+THEME_KEYS = schema.THEME_KEYS
 DEFAULT_THEME_COLOR = "#3d5a80"
 
 
@@ -146,7 +144,9 @@ class _Reader:
         name (`names`: a city, slug or theme), where a number is surely a mistake."""
         value = data.get(key)
         if value is None or value == "":
-            if required:
+            if required and key in data:
+                self.report(path, f"'{key}' is empty", _line(data, key), f"write the {key} after '{key}:'")
+            elif required:
                 self.report(path, f"'{key}' is missing", data.line if hasattr(data, "line") else None,
                             f"add a '{key}:' line")
             return ""
@@ -479,6 +479,8 @@ def _read_digest(folder: Path, data: dict, reader: _Reader) -> Digest | None:
         id=folder.name,
         title=reader.text(data, "title", path, required=True),
         date=date or dt.date(1970, 1, 1),
+        date_source=reader.text(data, "date_source", path),
+        url=reader.text(data, "url", path),
         region=reader.text(data, "region", path),
         province=reader.text(data, "province", path),
         published=reader.text(data, "published", path),
@@ -549,7 +551,8 @@ def _entry_from(data: dict, path: Path | str, digest: Digest, theme_names: list[
     if not values["image_credit"]:
         reader.report(path, "entry has no image credit", _line(data, "city"), "add 'image_credit:'", warning=True)
     return Entry(
-        city=values["city"], slug=slug, code=values["code"], province=values["province"], theme=values["theme"],
+        city=values["city"], slug=slug, code=values["code"], province=values["province"], parent=values["parent"],
+        theme=values["theme"],
         date=date, headline=values["headline"], summary=values["summary"], body=values["body"],
         people=people, figures=figures, events=reader.texts(data, "events", path),
         image_credit=values["image_credit"], source=source, path=reader.shown(path),
@@ -585,7 +588,8 @@ def _figures(data: dict, path: Path, reader: _Reader) -> tuple[Figure, ...]:
             reader.report(path, f"a figure's 'value' must be a number, not {value!r}", _line(data, "figures"),
                           "write the number alone, e.g. value: 2.7, unit: 万亿元")
             continue
-        figures.append(Figure(value, str(item.get("unit") or ""), str(item.get("text") or "")))
+        figures.append(Figure(value=value, unit=str(item.get("unit") or ""), label=str(item.get("label") or ""),
+                              text=str(item.get("text") or "")))
     return tuple(figures)
 
 

@@ -18,22 +18,20 @@ import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import content, yamlio
+from . import content, schema, yamlio
 from .article.decode import decode_bytes, html_to_lines, looks_like_html
 from .article.parse import parse_article
 from .errors import DigestError, Problem, display_path
 from .model import Digest, Entry, Theme
-from .output import locked, write_atomic
+from .files import locked, write_atomic
 
 RECORD = ".ingest.json"
-ENTRY_HEADER = """\
+ENTRY_HEADER = schema.header(Entry, """\
 One place's part of a round-up, written by `digest ingest`.
-Edit freely: ingest never overwrites a file you changed (unless --force).
-Keys: city, slug (must match the file name), theme (see themes.yaml), headline,
-summary, body (Markdown), people, figures, events, image_credit, source."""
-DIGEST_HEADER = """\
+Edit freely: ingest never overwrites a file you changed (unless --force).""")
+DIGEST_HEADER = schema.header(Digest, """\
 A round-up as published, written by `digest ingest`. Entries cite paragraphs by
-number (1 = the first item of 'paragraphs'). Edit freely; your edits are kept."""
+number (1 = the first item of 'paragraphs'). Edit freely; your edits are kept.""")
 
 
 @dataclass
@@ -67,10 +65,10 @@ def ingest(source: str, content_dir: Path, digest_id: str = "", force: bool = Fa
     themes = _known_themes(content_dir)
     parsed = parse_article(lines, themes, name, digest_id=digest_id, date=date)
     article_copy = _article_copy_name(source, parsed.digest)
-    digest = replace(parsed.digest, source_file=article_copy)
-    files = {f"{digest.id}/{content.DIGEST_FILE}": yamlio.dump(_digest_data(digest, parsed.new_themes), DIGEST_HEADER)}
+    digest = replace(parsed.digest, source_file=article_copy, themes=tuple(parsed.new_themes))
+    files = {f"{digest.id}/{content.DIGEST_FILE}": yamlio.dump(schema.to_data(digest), DIGEST_HEADER)}
     for entry in parsed.entries:
-        files[f"{digest.id}/{entry.slug}.yaml"] = yamlio.dump(entry_data(entry), ENTRY_HEADER)
+        files[f"{digest.id}/{entry.slug}.yaml"] = yamlio.dump(schema.to_data(entry), ENTRY_HEADER)
     raw = Path(source).read_bytes() if source != "-" else "\n".join(lines).encode("utf-8")
     with locked(content_dir, "ingest"):
         _remove_unfinished(content_dir)
@@ -176,48 +174,3 @@ def _write_record(path: Path, record: dict[str, list[str]]) -> None:
 
 def _hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def entry_data(entry: Entry) -> dict:
-    """An entry as the YAML mapping people edit, keys in a stable order."""
-    return {
-        "city": entry.city,
-        "slug": entry.slug,
-        "code": entry.code,
-        "province": entry.province,
-        "theme": entry.theme,
-        "date": entry.date.isoformat(),
-        "headline": entry.headline,
-        "summary": entry.summary,
-        "body": entry.body,
-        "people": [{"name": p.name, "title": p.title} for p in entry.people],
-        "figures": [{"value": f.value, "unit": f.unit, "text": f.text} for f in entry.figures],
-        "events": list(entry.events),
-        "image_credit": entry.image_credit,
-        "source": {"digest": entry.source.digest, "paragraphs": list(entry.source.paragraphs),
-                   "quote": entry.source.quote} if entry.source else {},
-    }
-
-
-def _digest_data(digest: Digest, new_themes: list[Theme]) -> dict:
-    data = {
-        "title": digest.title,
-        "id": digest.id,
-        "region": digest.region,
-        "province": digest.province,
-        "date": digest.date.isoformat(),
-        "published": digest.published,
-        "outlet": digest.outlet,
-        "author": digest.author,
-        "editors": list(digest.editors),
-        "sources": list(digest.sources),
-        "source_file": digest.source_file,
-        "intro": digest.intro,
-        "closing": digest.closing,
-        "sections": [{"heading": s.heading, "theme": s.theme, "first": s.first, "intro": s.intro}
-                     for s in digest.sections],
-        "paragraphs": list(digest.paragraphs),
-    }
-    if new_themes:
-        data["themes"] = [{"name": t.name, "slug": t.slug, "description": t.description} for t in new_themes]
-    return data

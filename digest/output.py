@@ -16,43 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from .errors import DigestError, Problem, display_path
-
-
-def _current_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-FILE_MODE = 0o666 & ~_current_umask()
-DIR_MODE = 0o777 & ~_current_umask()
-
-
-def write_atomic(path: Path, data: bytes | str, durable: bool = True, scratch: Path | None = None) -> None:
-    """Write to a temporary file, fsync (when `durable`), then rename over `path`.
-
-    Readers and killed processes never see a half-written file either way;
-    `durable` also survives a power cut, at the cost of a disk flush per file.
-    The temporary file is made beside `path`, or in `scratch` (a folder on the
-    same filesystem) so that a killed writer leaves no stray file next to it.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=scratch or path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            if durable:
-                fh.flush()
-                os.fsync(fh.fileno())
-        os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+from .files import DIR_MODE, FILE_MODE, locked, write_atomic  # noqa: F401
+from .errors import DigestError, Problem
 
 
 def safe_join(root: Path | str, relative: str) -> str:
@@ -210,32 +175,3 @@ def remove_stale(output: Path, spare: Path | None = None) -> None:
             shutil.rmtree(stale, ignore_errors=True)
 
 
-@contextlib.contextmanager
-def locked(folder: Path, what: str, wait: float = 600.0):
-    """Hold an exclusive lock for `folder` so two builds or ingests never interleave.
-
-    A second process waits (saying so once), and gives up after `wait` seconds.
-    """
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = folder.parent / f".{folder.name}.lock"
-    with open(lock_path, "a+") as fh:
-        deadline = time.monotonic() + wait
-        told = False
-        while True:
-            try:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
-                if time.monotonic() > deadline:
-                    raise DigestError(Problem(display_path(folder), f"another {what} is still running",
-                                              hint="wait for it to finish and try again")) from None
-                if not told:
-                    print(f"waiting for another {what} of {display_path(folder)} to finish…", flush=True)
-                    told = True
-                time.sleep(0.1)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)

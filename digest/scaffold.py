@@ -4,31 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import content, gazetteer, yamlio
+from . import content, gazetteer, schema, yamlio
 from .errors import DigestError, Problem, display_path
-from .output import write_atomic
+from .model import Entry
+from .files import write_atomic
 
-TEMPLATE = """\
-# A new entry for {city}, started by `digest new`. Fill in the empty fields,
-# then run `python build.py check`.  body is Markdown.
-city: {city}
-slug: {slug}
-code: '{code}'
-province: {province}
-theme: {theme}
-date: '{date}'
-headline: ''        # one short line, e.g. 镇江召开新春第一会
-summary: ''         # one or two sentences
-body: |-
-  正文写在这里。
-people: []          # - {{name: 马明龙, title: 市委书记}}
-figures: []         # - {{value: 40, unit: 名, text: 组织40余名干部开展考核}}
-events: []          # - 全市高质量发展大会
-image_credit: ''
-source:
-  digest: {digest}
-  paragraphs: []
+HEADER = """\
+# A new entry for {city}, started by `digest new`. Fill in the empty fields, then
+# run `python build.py check`. Each line says what its key holds; body is Markdown.
 """
+PLACEHOLDER_BODY = "正文写在这里。"
+"""The body a new entry starts with; `check` refuses it, so it is never published by mistake."""
+
+
+def _scaffold(place, province: str, theme: str, date: str, digest: str) -> str:
+    values = {"city": place.display, "slug": place.slug, "code": f"'{place.code}'", "province": province,
+              "theme": theme, "date": f"'{date}'" if date else "''", "body": f"'{PLACEHOLDER_BODY}'",
+              "source": f"{{digest: {digest}, paragraphs: []}}"}
+    return HEADER.format(city=place.display) + schema.scaffold(Entry, values)
 
 
 def new_entry(content_dir: Path, city: str, theme: str, digest_id: str = "") -> Path:
@@ -50,9 +43,7 @@ def new_entry(content_dir: Path, city: str, theme: str, digest_id: str = "") -> 
                                   hint="edit that file instead"))
     digest, _ = yamlio.load_file(folder / content.DIGEST_FILE, display_path(folder / content.DIGEST_FILE))
     digest = digest if isinstance(digest, dict) else {}
-    write_atomic(path, TEMPLATE.format(city=place.display, slug=place.slug, code=place.code,
-                                       province=gz.province_of(place).name, theme=theme,
-                                       date=digest.get("date", ""), digest=folder.name))
+    write_atomic(path, _scaffold(place, gz.province_of(place).name, theme, str(digest.get("date", "")), folder.name))
     return path
 
 

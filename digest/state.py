@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from .output import write_atomic
+from .files import write_atomic
 
 RACY_NS = 2_000_000_000
 """Files modified less than this long before a build are read afresh: timestamps are coarse, and a

@@ -154,7 +154,9 @@ def test_invalid_content_reports_every_problem_and_keeps_the_old_site(seed_conte
     theme_line = next(i for i, line in enumerate(nanjing.read_text(encoding="utf-8").splitlines(), 1)
                       if line.startswith("theme:"))
     assert f"nanjing.yaml:{theme_line}: theme '科技' is not defined — use one of 科创, 产业, 民生" in err
-    assert "wuxi.yaml:5: 'city' must be text" in err
+    city_line = next(i for i, line in enumerate(wuxi.read_text(encoding="utf-8").splitlines(), 1)
+                     if line.startswith("city:"))
+    assert f"wuxi.yaml:{city_line}: 'city' must be text" in err
     assert "Traceback" not in err
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 

@@ -23,7 +23,7 @@ def test_new_check_build_shows_the_city_everywhere(seed_content, tmp_path, capsy
     assert "city: 昆山" in text and "province: 江苏省" in text and "theme: 民生" in text and "date: '2026-01-04'" in text
 
     code, out = run(capsys, "check", "--content", content)
-    assert code == 1 and re.search(r"kunshan\.yaml:\d+: 'headline' is missing", out)
+    assert code == 1 and re.search(r"kunshan\.yaml:\d+: 'headline' is empty", out)
 
     path.write_text(text.replace("headline: ''", "headline: 昆山开出新春第一场招聘会")
                     .replace("summary: ''", "summary: 昆山新春招聘会提供岗位三千个。"), encoding="utf-8")

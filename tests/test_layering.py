@@ -14,7 +14,7 @@ LAYERS = [
     {"pages", "output", "state"},
     {"article.parse"},
     {"article.fields", "article.places", "article.clean", "article.decode", "article.normalize"},
-    {"markup", "yamlio", "gazetteer", "lexicon", "fingerprint", "defaults", "forked"},
+    {"markup", "yamlio", "gazetteer", "lexicon", "fingerprint", "defaults", "forked", "schema", "files"},
     {"yamlfast"},
     {"model", "errors"},
 ]

@@ -1,0 +1,131 @@
+"""The content schema, derived from the model's `key(...)` declarations (model.py).
+
+Validation (allowed and required keys), the order ingest writes keys in, the
+`new` scaffold, the header comments of written files and the JSON Schema of
+the open data all come from here, so a key is declared once, with its help.
+Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import types
+import typing
+
+from . import model
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Key:
+    """One key of a content file."""
+
+    name: str
+    help: str
+    required: bool
+    is_name: bool
+    """Holds a name (city, slug, theme…): a number there is surely a mistake."""
+    kind: str
+    """text, number, integer, date, texts, numbers, or record (a nested mapping)."""
+    record: type | None = None
+    """The model class of a record or of the items of a list of records."""
+    many: bool = False
+    """A list (of texts, numbers or records)."""
+
+
+@functools.cache
+def keys(cls: type) -> tuple[Key, ...]:
+    """The content keys of a model class, in declared order."""
+    hints = typing.get_type_hints(cls)
+    found = []
+    for item in dataclasses.fields(cls):
+        if "help" not in item.metadata:
+            continue
+        kind, record, many = _kind_of(hints[item.name])
+        found.append(Key(item.name, item.metadata["help"], item.metadata["required"], item.metadata["name"],
+                         kind, record, many))
+    return tuple(found)
+
+
+def names(cls: type) -> tuple[str, ...]:
+    return tuple(k.name for k in keys(cls))
+
+
+def required(cls: type) -> tuple[str, ...]:
+    return tuple(k.name for k in keys(cls) if k.required)
+
+
+def _kind_of(hint) -> tuple[str, type | None, bool]:
+    """(kind, record class, many) of a field's type."""
+    args = [a for a in typing.get_args(hint) if a is not type(None)]
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        if set(args) == {float, int}:
+            return "number", None, False
+        return _kind_of(args[0])
+    if typing.get_origin(hint) is tuple:
+        kind, record, _ = _kind_of(args[0])
+        return ("records" if record else f"{kind}s"), record, True
+    if dataclasses.is_dataclass(hint):
+        return "record", hint, False
+    return {str: "text", int: "integer", float: "number", dt.date: "date"}[hint], None, False
+
+
+def to_data(value, keep_empty: bool = False):
+    """A model object as the plain data written to YAML or JSON: its keys in declared order, dates as
+    YYYY-MM-DD, records as mappings.  Keys that are neither required nor set are left out unless
+    `keep_empty` (the header comment lists every key, so a person can still add them)."""
+    if dataclasses.is_dataclass(value):
+        data = {}
+        for k in keys(type(value)):
+            item = getattr(value, k.name)
+            if k.required or keep_empty or item not in ("", (), None):
+                data[k.name] = to_data(item, keep_empty)
+        return data
+    if isinstance(value, (tuple, list)):
+        return [to_data(item, keep_empty) for item in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def header(cls: type, intro: str) -> str:
+    """A file's header comment: `intro`, then each key with its help, one line each."""
+    width = max(len(k.name) for k in keys(cls))
+    lines = [intro, "Keys (* required):"]
+    lines += [f"  {k.name + ('*' if k.required else ''):<{width + 1}}  {k.help}" for k in keys(cls)]
+    return "\n".join(lines)
+
+
+def scaffold(cls: type, values: dict[str, str]) -> str:
+    """A YAML file to fill in: each key of `cls` with the value given (already YAML text) or an empty
+    one, and its help as a comment after it."""
+    lines = []
+    for k in keys(cls):
+        empty = "[]" if k.many else "''"
+        lines.append(f"{k.name}: {values.get(k.name, empty)}  # {k.help}")
+    return "\n".join(lines) + "\n"
+
+
+_JSON_TYPES = {"text": {"type": "string"}, "number": {"type": "number"}, "integer": {"type": "integer"},
+               "date": {"type": "string", "format": "date"}}
+
+
+def json_schema(cls: type) -> dict:
+    """JSON Schema (draft 2020-12) of a model class's records as to_data writes them."""
+    properties = {}
+    for k in keys(cls):
+        if k.record is not None:
+            item = json_schema(k.record)
+        else:
+            item = dict(_JSON_TYPES[k.kind[:-1] if k.many else k.kind])
+        properties[k.name] = {"type": "array", "items": item, "description": k.help} if k.many \
+            else {**item, "description": k.help}
+    return {"type": "object", "properties": properties, "required": list(required(cls)),
+            "additionalProperties": False}
+
+
+ENTRY_KEYS = names(model.Entry)
+DIGEST_KEYS = names(model.Digest)
+SETTINGS_KEYS = names(model.Settings)
+THEME_KEYS = names(model.Theme)
