@@ -21,9 +21,7 @@ from .state import RACY_NS, FileId, PackedFolders, file_id, pack_folder
 from .errors import DigestError, Problem, display_path
 from .model import Digest, Entry, Figure, Page, Person, Section, Settings, Site, SourceRef, Theme
 
-SAFE_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
-SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,100}$")
-RESERVED = {"con", "prn", "aux", "nul", "com1", "com2", "com3", "lpt1", "lpt2", "lpt3"}
+SAFE_SLUG, SAFE_ID, RESERVED = schema.SAFE_SLUG, schema.SAFE_ID, schema.RESERVED
 DIGEST_FILE = "digest.yaml"
 ENTRY_KEYS = schema.ENTRY_KEYS
 _ENTRY_KEY_SET = frozenset(ENTRY_KEYS)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import re
 import types
 import typing
 
@@ -123,6 +124,34 @@ def json_schema(cls: type) -> dict:
             else {**item, "description": k.help}
     return {"type": "object", "properties": properties, "required": list(required(cls)),
             "additionalProperties": False}
+
+
+SAFE_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
+"""An entry's, theme's or page's address segment."""
+SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,100}$")
+"""A digest's id: its folder's name and its address segment."""
+RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{n}" for n in range(1, 10)), *(f"lpt{n}" for n in range(1, 10))})
+"""Names some file systems refuse (Windows device names), whatever the case."""
+
+
+def id_problem(digest_id: str) -> str:
+    """What is wrong with a digest id ('' when nothing): ingest --id, new --digest and the build
+    all apply this one rule, so an id that is written is an id that builds."""
+    if not SAFE_ID.match(digest_id):
+        return (f"'{digest_id[:60]}' is not a digest id: use 1 to 101 letters, digits, '-' and '_', "
+                "starting with a letter or digit")
+    if digest_id.lower() in RESERVED:
+        return f"'{digest_id}' is a name some systems reserve for devices"
+    return ""
+
+
+def slug_problem(slug: str) -> str:
+    """What is wrong with a slug ('' when nothing)."""
+    if not SAFE_SLUG.match(slug):
+        return f"'{slug[:60]}' is not a safe address segment: use lowercase letters, digits and '-'"
+    if slug in RESERVED:
+        return f"'{slug}' is a name some systems reserve for devices"
+    return ""
 
 
 ENTRY_KEYS = names(model.Entry)
