@@ -39,6 +39,10 @@ class DigestError(Exception):
         self.problems = [p if isinstance(p, Problem) else Problem("digest", p) for p in problems]
         super().__init__(self.format())
 
+    def __reduce__(self):
+        """Pickled with its problems (a worker process's error reaches the build whole)."""
+        return type(self), (self.problems,)
+
     def format(self) -> str:
         shown = [str(p) for p in self.problems[:MAX_SHOWN]]
         hidden = len(self.problems) - len(shown)

@@ -50,13 +50,15 @@ def write_atomic(path: Path, data: bytes | str, durable: bool = True, scratch: P
 
 
 @contextlib.contextmanager
-def locked(folder: Path, what: str, wait: float = 600.0):
+def locked(folder: Path, what: str, wait: float = 600.0, lock_file: Path | None = None):
     """Hold an exclusive lock for `folder` so two builds or ingests never interleave.
 
-    A second process waits (saying so once), and gives up after `wait` seconds.
+    The lock file is `lock_file`, or one in the project's .digest-cache/ (the
+    folder's parent's): never a file among a person's own.  A second process
+    waits (saying so once), and gives up after `wait` seconds.
     """
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = folder.parent / f".{folder.name}.lock"
+    lock_path = lock_file or Path(folder).parent / ".digest-cache" / f"{Path(folder).name}.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_path, "a+") as fh:
         deadline = time.monotonic() + wait
         told = False

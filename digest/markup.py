@@ -42,6 +42,27 @@ def _inline(line: str) -> str | None:
     return "".join(part if i % 2 == 0 else f"<strong>{part}</strong>" for i, part in enumerate(parts))
 
 
+MAX_OPEN_BRACKETS = 1000
+"""Python-Markdown's link matching takes time quadratic in unclosed '[' (8,000 take 10 s)."""
+MAX_NESTING = 16
+"""Lists and quotes nested deeper make Python-Markdown recurse past Python's limit (and no one reads them)."""
+_LEADING = re.compile(r"[ \t>]*(?:[-+*]|\d+[.)])?")
+
+
+def problem(text: str) -> str:
+    """What makes `text` unfit for Markdown ('' when nothing): more '[' than Markdown can match in
+    reasonable time, or deeper nesting than it can handle.  The read stage refuses such text, so
+    every body that reaches to_html converts in linear time."""
+    if text.count("[") > MAX_OPEN_BRACKETS:
+        return f"more than {MAX_OPEN_BRACKETS} '[' (Markdown takes minutes over so many)"
+    if ">" in text or "  " in text or "\t" in text:
+        for line in text.split("\n"):
+            lead = _LEADING.match(line).group()
+            if lead.count(">") > MAX_NESTING or len(lead.expandtabs(4)) - len(lead.lstrip(" \t>")) > 4 * MAX_NESTING:
+                return f"lists or quotes nested more than {MAX_NESTING} levels deep"
+    return ""
+
+
 @lru_cache(maxsize=65536)
 def to_html(text: str) -> str:
     plain = plain_paragraphs(text)

@@ -21,7 +21,7 @@ def available() -> bool:
     return True
 
 
-def index_site(folder: Path, target: Path | None = None) -> bool:
+def build_index(folder: Path, target: Path | None = None) -> bool:
     """Run Pagefind over `folder`, writing the index to `target` (default: folder/pagefind).
 
     False when Pagefind is not installed.

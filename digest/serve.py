@@ -21,7 +21,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .build import build_site, collect_build_garbage, template_folders_of
+from .build import build_site, template_folders_of
 from .errors import DigestError
 
 PREFIX = "/__digest__/"
@@ -213,7 +213,6 @@ def _build(content_dir: Path, output: Path, search: bool, status: BuildStatus) -
     except DigestError as exc:
         print(exc.format(), flush=True)
         status.record(exc.format())
-    collect_build_garbage()
 
 
 def _rebuild_on_change(content_dir: Path, output: Path, search: bool, status: BuildStatus,

@@ -13,9 +13,7 @@ from urllib.parse import unquote, urldefrag
 import pytest
 from bs4 import BeautifulSoup
 
-from digest import state
 from digest.build import build_site
-from digest.output import prune_listed
 from digest.cli import main
 
 from .conftest import SEED_CONTENT, write_tree
@@ -175,34 +173,6 @@ def _files(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
-def test_full_builds_recycling_the_site_before_last_drop_deleted_pages(seed_content, tmp_path):
-    """A full build writes into the site before last (the spare).  What the spare holds is recorded
-    when it is swapped out, so its deleted pages go without listing every folder; a spare changed
-    since is listed in full."""
-    out, record = tmp_path / "site", state.cache_folder(tmp_path / "site") / "spare-files.pickle"
-    for _ in range(2):
-        build_site(seed_content, out, clean=True, search=False)
-    assert record.exists() and (state.spare_folder(out) / "cities" / "nantong" / "index.html").exists()
-    (seed_content / "2026-01-04-jiangsu" / "nantong.yaml").unlink()
-    build_site(seed_content, out, clean=True, search=False)
-    clean = tmp_path / "clean"
-    build_site(seed_content, clean, search=False)
-    assert _files(out) == _files(clean)
-    assert not (out / "cities" / "nantong").exists() and not (out / "digests" / "2026-01-04-jiangsu" / "nantong").exists()
-    build_site(seed_content, out, clean=True, search=False)
-    (state.spare_folder(out) / "stray.html").write_text("not the site's", encoding="utf-8")
-    build_site(seed_content, out, clean=True, search=False)
-    assert _files(out) == _files(clean)
-
-
-def test_prune_listed_removes_listed_files_not_kept_and_the_folders_they_empty(tmp_path):
-    write_tree(tmp_path, {"a/b/x.html": "x", "a/c.html": "c", "d.html": "d", "e/f.html": "f", "mine.txt": "m"})
-    removed = prune_listed(tmp_path, {"a/b/x.html", "a/c.html", "d.html", "e/f.html", "gone/g.html"},
-                           keep={"a/c.html", "e/new.html"})
-    assert removed == 3
-    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == ["a", "a/c.html", "e", "mine.txt"]
-
-
 def test_hostile_content_renders_inert(seed_content, tmp_path):
     nanjing = seed_content / "2026-01-04-jiangsu" / "nanjing.yaml"
     text = nanjing.read_text(encoding="utf-8")
@@ -245,7 +215,7 @@ def test_template_typo_fails_the_build_and_keeps_the_site(seed_content, tmp_path
     settings.write_text(settings.read_text(encoding="utf-8") + "templates: mytheme\n", encoding="utf-8")
     assert main(["build", "--content", str(seed_content), "--output", str(out), "--no-search"]) == 1
     assert "pgae" in capsys.readouterr().err
-    assert (out / "index.html").exists() and not list(tmp_path.glob(".site.build-*"))
+    assert (out / "index.html").exists()
 
 
 def test_paginates_long_listings(seed_content, tmp_path):
@@ -287,37 +257,6 @@ def test_paginates_city_pages_of_a_big_site(tmp_path):
 def test_cli_default_command_builds(seed_content, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(seed_content.parent)
     assert main([]) == 0
-    assert re.search(r"built \d+ pages", capsys.readouterr().out)
+    assert re.search(r"built site \(\d+ pages\)", capsys.readouterr().out)
     assert (tmp_path / "site" / "index.html").exists()
     assert os.stat(tmp_path / "site").st_mode & 0o055 == 0o055
-
-
-def test_a_process_that_builds_again_collects_what_the_last_build_left(seed_content, tmp_path, monkeypatch):
-    """Builds freeze their objects out of the cycle collector's sight; the next build in the same process
-    collects them first, so a long-running process does not keep every past site alive."""
-    import gc
-    import weakref
-
-    from digest import render
-
-    made = []
-    original = render.Renderer.__init__
-
-    def remember(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        made.append(weakref.ref(self.common["shared"]))  # in a cycle with the context that holds it
-
-    monkeypatch.setattr(render.Renderer, "__init__", remember)
-    build_site(seed_content, tmp_path / "site", search=False, clean=True)
-    assert gc.get_freeze_count() > 0
-    build_site(seed_content, tmp_path / "site", search=False, clean=True)
-    assert made[0]() is None  # the first build's shared partials, kept alive only by a cycle, are gone
-
-
-def test_a_caller_about_to_exit_can_keep_the_build_data(tmp_path):
-    """`keep` receives the site model and caches instead of the build freeing them on return."""
-    kept: list = []
-    result = build_site(SEED_CONTENT, tmp_path / "site", search=False, keep=kept)
-    (site, *caches), = kept
-    assert len(site.entries) == sum(1 for path in (tmp_path / "site" / "digests").glob("*/*/index.html"))
-    assert result.pages > len(site.entries) and all(part is not None for part in caches)

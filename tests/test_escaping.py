@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from markupsafe import Markup, escape
 
-from digest import render
+from digest import render, theme
 
 TEXT = st.lists(st.sampled_from(list("南京<>&\"'ab ;#x0") + ["&amp;", "&#39;", "\U0001f600"]), max_size=30).map("".join)
 
@@ -42,14 +42,14 @@ TEMPLATES = {
 @given(TEXT, TEXT)
 def test_templates_render_as_with_plain_jinja(first, second):
     plain = jinja2.Environment(autoescape=True, loader=jinja2.DictLoader(TEMPLATES))
-    ours = render.environment([render.DEFAULT_THEME])
+    ours = render.environment([theme.DEFAULT_THEME])
     ours.loader = jinja2.DictLoader(TEMPLATES)
     for name in TEMPLATES:
         assert ours.get_template(name).render(a=first, b=second) == plain.get_template(name).render(a=first, b=second)
 
 
 def test_undefined_values_still_fail():
-    template = render.environment([render.DEFAULT_THEME]).from_string("{{ missing }}")
+    template = render.environment([theme.DEFAULT_THEME]).from_string("{{ missing }}")
     with pytest.raises(jinja2.UndefinedError):
         template.render()
 
@@ -75,7 +75,7 @@ ATTRIBUTES = ("{{ p.name }}|{{ p.upper }}|{{ p.inner.name }}|{{ p.inner.inner.na
 def test_attribute_reads_find_what_plain_jinja_finds():
     """Objects' attributes and properties, mappings' items and methods, chains, and what is missing."""
     plain = jinja2.Environment(autoescape=True)
-    ours = render.environment([render.DEFAULT_THEME])
+    ours = render.environment([theme.DEFAULT_THEME])
     data = {"p": _Place(_Place(_Place())), "d": {"name": "<d>", "inner": _Place(), "nested": {"k": 1},
                                                 "list": [{"name": "a"}, _Place()]}}
     expected = plain.from_string(ATTRIBUTES).render(data)
@@ -84,6 +84,6 @@ def test_attribute_reads_find_what_plain_jinja_finds():
 
 
 def test_a_missing_attribute_still_fails_when_written():
-    template = render.environment([render.DEFAULT_THEME]).from_string("{{ p.inner.absent }}")
+    template = render.environment([theme.DEFAULT_THEME]).from_string("{{ p.inner.absent }}")
     with pytest.raises(jinja2.UndefinedError):
         template.render(p=_Place(_Place()))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from digest.content import problems_in
+from digest.check import problems_in
 from digest.errors import DigestError
 from digest.ingest import ingest
 

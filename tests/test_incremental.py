@@ -22,7 +22,9 @@ NEW_PLACES = {"kunshan": "昆山", "jiangyin": "江阴", "changshu": "常熟"}
 
 
 def tree(folder: Path) -> list[str]:
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    """The files of a site (a journal still in it aside: it is the build's, not the site's)."""
+    return sorted(path for p in folder.rglob("*") if p.is_file()
+                  and not (path := p.relative_to(folder).as_posix()).startswith(".digest/journal/"))
 
 
 def assert_same_site(a: Path, b: Path) -> None:
@@ -113,94 +115,89 @@ def test_no_change_renders_nothing_and_one_entry_only_its_pages(tmp_path):
     shutil.copytree(SEED_CONTENT, content)
     first = build_site(content, tmp_path / "site", search=False)
     again = build_site(content, tmp_path / "site", search=False)
-    assert again.incremental and again.files == 0
+    assert again.rendered == again.written == 0
     edit_headline(content, 3, "新的标题")
     changed = build_site(content, tmp_path / "site", search=False)
-    assert changed.incremental and 0 < changed.files < first.files // 3
+    assert 0 < changed.written <= changed.rendered < first.rendered // 3
     assert changed.parsed == 1
 
 
-def test_a_killed_in_place_update_is_rolled_back(tmp_path, monkeypatch):
-    """An incremental build that dies after replacing some pages leaves, at the next start, the old site."""
-    from digest import state
+def _killed(*args, **kwargs):
+    raise KeyboardInterrupt  # stands for SIGKILL: nothing after this point runs
 
-    content = tmp_path / "content"
+
+def _seed_site(tmp_path: Path) -> tuple[Path, Path]:
+    content, site = tmp_path / "content", tmp_path / "site"
     shutil.copytree(SEED_CONTENT, content)
-    site = tmp_path / "site"
     build_site(content, site, search=False)
-    before = {f: (site / f).read_bytes() for f in tree(site)}
+    return content, site
+
+
+def _files(site: Path) -> dict[str, bytes]:
+    return {f: (site / f).read_bytes() for f in tree(site)}
+
+
+@pytest.mark.parametrize("killed", [False, True], ids=["failed", "killed"])
+def test_a_build_stopped_half_way_leaves_the_old_site(tmp_path, monkeypatch, killed):
+    """A build that fails after writing some pages rolls them back before it returns; one killed there
+    (no clean-up runs) is rolled back by the next start."""
+    from digest.build import output
+
+    content, site = _seed_site(tmp_path)
+    before = _files(site)
     edit_headline(content, 0, "改过的标题")
     calls = []
-    real_replace = state.Journal.replace
+    real_write = output.Journal.write
 
-    def dying_replace(self, relative, data):
+    def dying_write(self, relative, data):
         calls.append(relative)
         if len(calls) == 3:
-            raise KeyboardInterrupt  # stands for SIGKILL: nothing after this point runs
-        real_replace(self, relative, data)
+            raise KeyboardInterrupt
+        return real_write(self, relative, data)
 
-    monkeypatch.setattr(state.Journal, "replace", dying_replace)
-    try:
+    monkeypatch.setattr(output.Journal, "write", dying_write)
+    if killed:
+        monkeypatch.setattr(output, "roll_back", lambda *args: [])
+    with pytest.raises(KeyboardInterrupt):
         build_site(content, site, search=False)
-    except KeyboardInterrupt:
-        pass
     monkeypatch.undo()
-    state.recover(site)
-    assert {f: (site / f).read_bytes() for f in tree(site)} == before
+    assert len(calls) == 3 and (_files(site) != before) == killed
+    output.recover(site)
+    assert _files(site) == before
 
 
 def test_a_commit_whose_journal_clean_up_was_cut_short_is_not_rolled_back(tmp_path, monkeypatch):
-    """After the commit, removing the journal may be killed half-way, its id already gone and some old
-    pages still in it: the next start keeps the committed site instead of mixing old pages into it."""
-    from digest import state
+    """After the commit (the manifest names the build), deleting its journal may be killed: the next
+    start keeps the committed site instead of mixing old pages into it."""
+    from digest.build import output
 
-    content = tmp_path / "content"
-    shutil.copytree(SEED_CONTENT, content)
-    site = tmp_path / "site"
-    build_site(content, site, search=False)
+    content, site = _seed_site(tmp_path)
     edit_headline(content, 0, "改过的标题")
-    kept = {}
-
-    def cut_short(path, ignore_errors=False):  # the clean-up, killed after deleting the id only
-        if Path(path).name == "journal":
-            (Path(path) / "id").unlink()
-            kept["journal"] = Path(path)
-        else:
-            real_rmtree(path, ignore_errors=ignore_errors)
-
     real_rmtree = shutil.rmtree
-    monkeypatch.setattr(shutil, "rmtree", cut_short)
-    changed = build_site(content, site, search=False)
-    monkeypatch.undo()
-    old_pages = [p for p in (kept["journal"] / "old").rglob("*") if p.is_file()]
-    assert changed.incremental and old_pages  # old copies of replaced pages are still in the journal
-    committed = {f: (site / f).read_bytes() for f in tree(site)}
-    state.recover(site)
-    assert {f: (site / f).read_bytes() for f in tree(site)} == committed and not kept["journal"].exists()
-
-
-@pytest.mark.parametrize("clean", [False, True], ids=["in-place", "full"])
-def test_a_build_killed_after_saving_the_content_cache_leaves_no_stale_page(tmp_path, monkeypatch, clean):
-    """The content cache's shards are written before the state that describes the pages: a build killed
-    in between must not leave shards that claim an edit was seen while its pages are the old ones."""
-    from digest import state
-
-    content = tmp_path / "content"
-    shutil.copytree(SEED_CONTENT, content)
-    site = tmp_path / "site"
+    monkeypatch.setattr(output.shutil, "rmtree", lambda path, **k: None if "journal" in str(path) else real_rmtree(path, **k))
     build_site(content, site, search=False)
+    monkeypatch.undo()
+    journals = list((site / ".digest" / "journal").iterdir())
+    assert journals and any(log for journal in journals for log in journal.glob("*.log"))  # old pages kept
+    committed = _files(site)
+    assert output.recover(site) == []
+    assert _files(site) == committed and not any(journal.exists() for journal in journals)
+
+
+@pytest.mark.parametrize("clean", [False, True], ids=["incremental", "--clean"])
+def test_a_build_killed_before_saving_its_state_leaves_no_stale_page(tmp_path, monkeypatch, clean):
+    """The output is committed before the cache that describes it is saved, and the last build's cache
+    is let go before the output changes: a build killed in between leaves no cache that claims an edit
+    was shown, so the next build makes exactly the new site."""
+    from digest.build import cache
+
+    content, site = _seed_site(tmp_path)
     edit_headline(content, 0, "改过的标题")
     edited = entries(content)[0]
     os.utime(edited, ns=(edited.stat().st_mtime_ns - 10**10,) * 2)  # not racy: a cache may trust its stat
-
-    def killed(*args, **kwargs):  # stands for SIGKILL: nothing after this point runs
-        raise KeyboardInterrupt
-
-    real_write = state.write_atomic
-    monkeypatch.setattr(state, "write_atomic", lambda target, *a, **k: (
-        killed() if Path(target).name == "state.pickle" else real_write(target, *a, **k)))
-    if clean:  # a full build: killed where its read lets the old state go (before the fix: after saving shards)
-        monkeypatch.setattr(state, "discard", killed)
+    real_write = cache.write_atomic
+    monkeypatch.setattr(cache, "write_atomic", lambda target, *a, **k: (
+        _killed() if Path(target).name == "state.pickle" else real_write(target, *a, **k)))
     with pytest.raises(KeyboardInterrupt):
         build_site(content, site, search=False, clean=clean)
     monkeypatch.undo()
@@ -210,11 +207,12 @@ def test_a_build_killed_after_saving_the_content_cache_leaves_no_stale_page(tmp_
 
 
 def test_no_change_check_sees_edits_in_the_template_folder_site_yaml_names(tmp_path, monkeypatch):
-    """The folder named by `templates:` (here outside the content folder) is remembered between builds
+    """The folder named by `templates:` (here beside the content folder) is remembered between builds
     rather than read from site.yaml each time; an edit in it, or to site.yaml, is still noticed."""
-    from digest import state
+    from digest.build import cache, changes
 
-    monkeypatch.setattr(state, "RACY_NS", 0)  # trust timestamps at once, so the no-change check runs
+    for module in (changes, cache):
+        monkeypatch.setattr(module, "RACY_NS", 0)  # trust timestamps at once, so the no-change check runs
     content = tmp_path / "content"
     shutil.copytree(SEED_CONTENT, content)
     theme = tmp_path / "mytheme"
@@ -225,141 +223,60 @@ def test_no_change_check_sees_edits_in_the_template_folder_site_yaml_names(tmp_p
     settings_file.write_text(settings_file.read_text(encoding="utf-8") + "templates: ../mytheme\n", encoding="utf-8")
     site = tmp_path / "site"
     build_site(content, site, search=False)
-    assert build_site(content, site, search=False).files == 0
+    assert build_site(content, site, search=False).rendered == 0
     page.write_text('{% extends "base.html" %}{% block main %}<h1>第二版</h1>{% endblock %}', encoding="utf-8")
-    assert build_site(content, site, search=False).files > 0
+    assert build_site(content, site, search=False).written > 0
     assert "第二版" in (site / "404.html").read_text(encoding="utf-8")
     settings_file.write_text(settings_file.read_text(encoding="utf-8").replace("templates: ../mytheme\n", ""),
                              encoding="utf-8")
     build_site(content, site, search=False)
     assert "第二版" not in (site / "404.html").read_text(encoding="utf-8")
     page.write_text("{{ broken", encoding="utf-8")  # no longer the site's template: no rebuild, no error
-    assert build_site(content, site, search=False).files == 0
+    assert build_site(content, site, search=False).rendered == 0
 
 
 @pytest.fixture(scope="module")
 def pooled_corpus(tmp_path_factory) -> Path:
-    """600 synthetic entries: enough digest folders for the read to use its worker pool.  Read only."""
+    """600 synthetic entries: enough digest folders for the read to use its workers.  Read only."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import make_corpus
 
-    from digest.content import PARALLEL_MIN_FOLDERS
+    from digest.build import READ_IN_PARALLEL
 
     content = tmp_path_factory.mktemp("pooled") / "content"
     make_corpus.write(make_corpus.corpus(600, seed=5), content)
-    assert len([p for p in content.iterdir() if p.is_dir()]) >= PARALLEL_MIN_FOLDERS
+    assert len([p for p in content.iterdir() if p.is_dir()]) >= READ_IN_PARALLEL
     return content
 
 
-def test_a_clean_build_records_the_inputs_it_read_for_the_next_no_change_check(pooled_corpus, tmp_path, monkeypatch):
-    """--clean reads everything anyway, so it signs the inputs from the stats its read (on worker
-    processes here) took; the next build finds nothing changed without reading, and an edit is seen."""
-    from digest import content as reading, state
+def test_reading_on_workers_gives_the_same_site_and_memo(pooled_corpus):
+    """The read stage run through forked workers' map gives what it gives on this process alone."""
+    from digest import content as reading
+    from digest.build.cache import ContentCache
+    from digest.build.workers import Workers
+    from digest.errors import display_path
 
-    for module in (state, reading):  # trust timestamps at once: the no-change check runs, the cache is used
+    memos = [ContentCache(pooled_corpus, display_path(pooled_corpus)) for _ in range(2)]
+    sites = [reading.read_site(pooled_corpus, memo=memo, map=spread) for memo, spread in zip(memos, (map, Workers(2)))]
+    assert sites[0] == sites[1] and len(sites[0].entries) == 600
+    assert memos[0].current.keys() == memos[1].current.keys()
+
+
+def test_a_clean_build_on_workers_leaves_a_cache_the_next_builds_trust(pooled_corpus, tmp_path, monkeypatch):
+    """--clean reads everything (on worker processes here); the next build finds nothing changed
+    without reading, and an edit is seen and read alone."""
+    from digest.build import cache, changes
+
+    for module in (changes, cache):
         monkeypatch.setattr(module, "RACY_NS", 0)
     content, site = tmp_path / "content", tmp_path / "site"
     shutil.copytree(pooled_corpus, content)
     build_site(content, site, search=False, clean=True, workers=2)
     unchanged = build_site(content, site, search=False)
-    assert unchanged.files == 0 and set(unchanged.phases) == {"check"}
+    assert unchanged.rendered == 0 and set(unchanged.phases) == {"check"}
     entry = sorted(p for p in content.glob("*/*.yaml") if p.name != "digest.yaml")[7]
     entry.write_text(entry.read_text(encoding="utf-8").replace("headline: ", "headline: 改", 1), encoding="utf-8")
     changed = build_site(content, site, search=False)
-    assert changed.files > 0 and changed.parsed == 1
-
-
-def test_the_read_runs_meanwhile_once_while_its_workers_read(pooled_corpus):
-    """The build imports the renderer in `meanwhile` of the read: on the pool's path it runs while the
-    workers are alive, on the serial path after the folders are read; once either way."""
-    import multiprocessing
-
-    from digest import content as reading
-
-    for workers, alive in ((2, 2), (1, 0)):
-        seen = []
-        site = reading.read_site(pooled_corpus, workers=workers,
-                                 meanwhile=lambda: seen.append(len(multiprocessing.active_children())))
-        assert seen == [alive] and len(site.entries) == 600
-
-
-def test_a_forked_process_shares_the_no_change_check(pooled_corpus, tmp_path, monkeypatch):
-    """Big sites stat part of their files on a forked process: the signature is the one a single
-    process works out, nothing changed is seen, an edit is seen, and a child that dies leaves its
-    share to this process."""
-    from digest import build, content as reading, forked, state
-
-    for module in (state, reading):
-        monkeypatch.setattr(module, "RACY_NS", 0)
-    content, site = tmp_path / "content", tmp_path / "site"
-    shutil.copytree(pooled_corpus, content)
-    build_site(content, site, search=False)
-    flags = (None, False)
-    alone = build.input_signature(content, "code", flags)
-    monkeypatch.setattr(build, "SPLIT_CHECK_MIN_FOLDERS", 1)
-    forks = []
-
-    class Recorded(forked.ForkedCall):
-        def __init__(self, function, folders):
-            forks.append(len(folders))
-            super().__init__(function, folders)
-
-    monkeypatch.setattr(forked, "ForkedCall", Recorded)
-    shared = build.input_signature(content, "code", flags)
-    assert forks and 0 < forks[0] < len(shared[1])
-    assert shared[0] == alone[0] and shared[1].keys() == alone[1].keys()
-    assert build_site(content, site, search=False).files == 0
-    entries = sorted(p for p in content.glob("*/*.yaml") if p.name != "digest.yaml")
-    entries[3].write_text(entries[3].read_text(encoding="utf-8").replace("headline: ", "headline: 改", 1),
-                          encoding="utf-8")
-    changed = build_site(content, site, search=False)
-    assert changed.incremental and changed.parsed == 1
-
-    def die(folders):
-        os._exit(3)
-
-    monkeypatch.setattr(build, "_file_ids_in", die)
-    entries[5].write_text(entries[5].read_text(encoding="utf-8").replace("headline: ", "headline: 新", 1),
-                          encoding="utf-8")
-    assert build_site(content, site, search=False).parsed == 1
-    assert build_site(content, site, search=False).files == 0
+    assert changed.written > 0 and changed.parsed == 1
     build_site(content, tmp_path / "clean", search=False, clean=True)
     assert_same_site(site, tmp_path / "clean")
-    with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)  # every forked process was reaped
-
-
-def test_with_no_signature_to_compare_the_check_runs_beside_the_state_load(pooled_corpus, tmp_path, monkeypatch):
-    """When the last build left no signature (a file had just changed), nothing-changed cannot be
-    concluded: a forked process takes the whole check while the build loads its state; an edit is
-    seen either way, and a child that dies leaves the check to this process."""
-    from digest import build, content as reading, forked, state
-
-    for module in (state, reading):
-        monkeypatch.setattr(module, "RACY_NS", 0)
-    monkeypatch.setattr(build, "LOAD_BESIDE_CHECK_MIN_STATE", 0)
-    content, site = tmp_path / "content", tmp_path / "site"
-    shutil.copytree(pooled_corpus, content)
-    build_site(content, site, search=False)
-    beside = []
-
-    class Recorded(forked.ForkedCall):
-        def __init__(self, function, *args):
-            beside.append(function.__name__)
-            super().__init__(function, *args)
-
-    monkeypatch.setattr(forked, "ForkedCall", Recorded)
-    entries = sorted(p for p in content.glob("*/*.yaml") if p.name != "digest.yaml")
-    for number, (pick, mark) in enumerate([(2, "改"), (4, "新")]):
-        if number:
-            monkeypatch.setattr(build, "_signature_to_send", lambda *args: os._exit(3))
-        state.forget_inputs(site)
-        entries[pick].write_text(entries[pick].read_text(encoding="utf-8").replace("headline: ", f"headline: {mark}", 1),
-                                 encoding="utf-8")
-        changed = build_site(content, site, search=False)
-        assert beside[-1] in ("_signature_to_send", "<lambda>") and changed.incremental and changed.parsed == 1
-    assert build_site(content, site, search=False).files == 0  # signed again: the no-change check is back
-    build_site(content, tmp_path / "clean", search=False, clean=True)
-    assert_same_site(site, tmp_path / "clean")
-    with pytest.raises(ChildProcessError):
-        os.waitpid(-1, os.WNOHANG)

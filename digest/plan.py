@@ -29,7 +29,7 @@ class PageJob:
     context: dict = field(hash=False, compare=False)
     sources: tuple[str, ...] = ()
     """Every content file whose data the page shows.  With the site's layout
-    (layout_of) unchanged, a page whose sources are unchanged is unchanged:
+    (build/changes.layout_of) unchanged, a page whose sources are unchanged is unchanged:
     incremental builds rely on this list being complete."""
 
 
@@ -104,7 +104,7 @@ class SiteIndex:
     paragraph_entries: dict[tuple[str, int], list[Entry]]
 
 
-def index_site(site: Site) -> SiteIndex:
+def group_site(site: Site) -> SiteIndex:
     digest_order = {d.id: i for i, d in enumerate(site.digests)}  # newest first
     newest_first = sorted(site.entries, key=lambda e: (digest_order.get(e.digest_id, 0), _first_paragraph(e), e.slug))
     by_theme, by_city, by_digest = defaultdict(list), defaultdict(list), defaultdict(list)
@@ -123,23 +123,10 @@ def _first_paragraph(entry: Entry) -> int:
     return entry.source.paragraphs[0] if entry.source and entry.source.paragraphs else 10**9
 
 
-def layout_of(site: Site) -> list[tuple]:
-    """What decides which page shows what, and in which order: entries' and digests' places in the site.
-
-    Changes to anything else (a headline, a body, people) alter only the
-    pages that list the changed file among their sources.  Dates are day
-    numbers: their repr is a tenth of the cost of a date's.
-    """
-    return ([(e.path, e.slug, e.city, e.province, e.theme, e.date.toordinal(), e.digest_id, _first_paragraph(e),
-              e.source.paragraphs if e.source else ()) for e in site.entries]
-            + [(d.path, d.id, d.date.toordinal(), len(d.paragraphs), tuple((s.first, s.theme) for s in d.sections))
-               for d in site.digests])
-
-
 def plan(site: Site, only: set[str] | None = None) -> list[PageJob]:
     """Every page of the site, checked for two pages on one path; or just the pages on the paths in
     `only`, for a rebuild whose layout is the last build's (which has the same pages and sources)."""
-    idx = index_site(site)
+    idx = group_site(site)
     wanted = _everything if only is None else only.__contains__
     jobs = [*_home(idx), *_themes(idx), *_cities(idx, wanted), *_digests(idx, wanted), *_entries(idx, wanted),
             *_archive(idx), *_pages(idx), PageJob("search/index.html", "search.html", {"title": "搜索"}),

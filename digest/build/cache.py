@@ -1,0 +1,175 @@
+"""What one build keeps for the next, in its cache folder (build/place.py): the content cache, each
+page's key, and the signature of the inputs the output was built from.
+
+The content cache remembers what each content file gave (model objects and
+problems) under the file's version: its identity (changes.FileId) and what it
+was read against.  It is split by folder into SHARDS files, so a rebuild
+rewrites only the shards of the files it read again.  Nothing here is needed
+for a correct build: a missing or unreadable cache means a full one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import pickle
+import time
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..content import Memo
+from ..files import write_atomic
+from .changes import RACY_NS, FileId, file_id
+
+FORMAT = 8
+"""Bumped whenever what the cache stores changes shape."""
+SHARDS = 64
+
+
+class ContentCache(Memo):
+    """The read stage's memo: a file whose version is the one recorded gives what it gave then.
+
+    A file's version is its identity and the read's context; a file changed
+    in the last moments (RACY_NS) may change again within one clock tick, size
+    unchanged, so it is never trusted: its version is unique to this build."""
+
+    def __init__(self, root: Path, root_shown: str, previous: dict | None = None,
+                 files: dict[str, FileId] | None = None):
+        self.root, self.root_shown = str(root), root_shown
+        self.previous = previous or {}
+        self.files = files or {}
+        """Path → identity taken before the read (by changes.scan_inputs), so no file is stat'ed twice."""
+        self.started_ns = time.time_ns()
+        self.current: dict[str, tuple] = {}
+        """Shown path → (version, value, problems) of this read: the next build's cache."""
+
+    def recall(self, path: str, context: str) -> tuple[str, tuple | None]:
+        identity = self._identity(path.partition("#")[0])
+        if identity is None:
+            return f"missing:{self.started_ns}", None
+        if identity.mtime_ns > self.started_ns - RACY_NS:
+            return f"racy:{self.started_ns}:{context}", None
+        version = f"{identity.mtime_ns}:{identity.size}:{identity.ino}:{identity.ctime_ns}:{context}"
+        hit = self.previous.get(path)
+        return version, ((hit[1], hit[2]) if hit is not None and hit[0] == version else None)
+
+    def remember(self, path: str, version: str, value, problems) -> None:
+        self.current[path] = (version, value, problems)
+
+    def versions(self) -> dict[str, str]:
+        """Shown path → version of every file read."""
+        return {path: found[0] for path, found in self.current.items()}
+
+    def changed(self) -> set[str]:
+        """Files whose version differs from the last build's, or gone since."""
+        changed = {path for path, found in self.current.items()
+                   if self.previous.get(path, ("",))[0] != found[0]}
+        return changed | (self.previous.keys() - self.current.keys())
+
+    def _identity(self, shown: str) -> FileId | None:
+        real = self.root + shown[len(self.root_shown):] if shown.startswith(self.root_shown) else shown
+        known = self.files.get(real)
+        if known is not None:
+            return known
+        try:
+            return file_id(os.stat(real))
+        except OSError:
+            return None
+
+
+@dataclass
+class BuildState:
+    """What one build leaves for the next."""
+
+    code: str = ""
+    """Version of digest's own code: a change voids the cache."""
+    output: str = ""
+    """The version of the output it describes (output.version_of its manifest): a site replaced behind
+    digest's back, or restored, voids the cache."""
+    files: dict = field(default_factory=dict)
+    """ContentCache.current: shown path → (version, value, problems)."""
+    pages: dict[str, str] = field(default_factory=dict)
+    """Output path → the key of the page written there (changes.page_keys)."""
+    sources: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Output path → the content files the page shows (plan.PageJob.sources)."""
+    frame: str = ""
+    """The pages' shared key (changes.frame_of)."""
+    template_refs: dict = field(default_factory=dict)
+    """Template source hash → the templates it names (changes.template_versions)."""
+    templates: list[str] = field(default_factory=list)
+    """The templates the frame was worked out with."""
+
+
+def load(folder: Path, code: str, output: str) -> BuildState:
+    """The last build's state, or an empty one when there is none, it is unreadable, made by other
+    code or describes another version of the output."""
+    found = _read_pickle(folder / "state.pickle")
+    if not isinstance(found, tuple) or len(found) != 2 or found[0] != FORMAT or not isinstance(found[1], BuildState) \
+            or found[1].code != code or not output or found[1].output != output:
+        return BuildState(code=code)
+    state = found[1]
+    for shard in range(SHARDS):
+        records = _read_pickle(folder / "files" / f"{shard}.pickle")
+        if not isinstance(records, dict):
+            return BuildState(code=code, template_refs=state.template_refs)  # a lost shard: rebuild in full
+        state.files.update(records)
+    return state
+
+
+def save(folder: Path, state: BuildState, changed: set[str] | None) -> None:
+    """Write the state: the shards holding `changed` files (None: all), then the rest."""
+    shards = set(range(SHARDS)) if changed is None else {_shard_of(path) for path in changed}
+    grouped: dict[int, dict] = {shard: {} for shard in shards}
+    for path, value in state.files.items():
+        if (shard := _shard_of(path)) in grouped:
+            grouped[shard][path] = value
+    for shard, records in grouped.items():
+        write_atomic(folder / "files" / f"{shard}.pickle", pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL),
+                     durable=False)
+    files, state.files = state.files, {}
+    try:
+        write_atomic(folder / "state.pickle", pickle.dumps((FORMAT, state), protocol=pickle.HIGHEST_PROTOCOL),
+                     durable=False)
+    finally:
+        state.files = files
+
+
+def discard(folder: Path) -> None:
+    """Forget the last build's state (before the output changes: it would no longer describe it)."""
+    for name in ("state.pickle", "inputs.json"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(folder / name)
+
+
+def _shard_of(path: str) -> int:
+    folder = path.rpartition("/")[0]
+    return zlib.crc32(folder.encode("utf-8", "surrogatepass")) % SHARDS
+
+
+def _read_pickle(path: Path):
+    try:
+        with open(path, "rb") as fh:
+            return pickle.load(fh)
+    except FileNotFoundError:
+        return None
+    except Exception:  # noqa: BLE001 - any unreadable cache file only means a full build
+        return None
+
+
+def recorded_inputs(folder: Path) -> dict:
+    """What mark_unchanged recorded, or {}."""
+    try:
+        recorded = json.loads((folder / "inputs.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    return recorded if isinstance(recorded, dict) else {}
+
+
+def mark_unchanged(folder: Path, signature: str, output: str, pages: int, settings: list) -> None:
+    """Record the signature of the inputs the output (at version `output`) was just built from, its
+    page count, and site.yaml's identity with the templates setting it held (so the next check need
+    not parse it)."""
+    write_atomic(folder / "inputs.json", json.dumps({"inputs": signature, "output": output, "pages": pages,
+                                                     "settings": settings}), durable=False)

@@ -1,0 +1,186 @@
+"""What changed since the last build: the inputs' signature, the site's frame and each page's key.
+
+- The input signature hashes the identity (size, times, inode) of every file
+  a build reads, the build's options and digest's own code.  Equal signatures
+  mean an identical site: a build with nothing changed stops after checking
+  file times, before reading any content.
+- A page's key hashes its path, its template (with every template that one
+  extends, includes or imports) and the versions of the content files it
+  shows (PageJob.sources), under the site's frame: the context every page
+  sees and the layout (which page shows what, in which order).  While the
+  frame is the last build's, a page whose key is unchanged is unchanged, so
+  an edit re-renders only the pages that show the edited file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from pathlib import Path
+from typing import NamedTuple
+
+import jinja2
+import jinja2.meta
+import jinja2.nodes
+
+from .. import __version__, theme
+from ..errors import DigestError, Problem
+from ..model import Site
+
+RACY_NS = 2_000_000_000
+"""Files modified less than this long before a build are read afresh: timestamps are coarse, and a
+second change within the same tick, size unchanged, would go unseen (git's "racy clean" problem)."""
+
+
+class FileId(NamedTuple):
+    """What tells one version of a file from another; ctime too, which no program sets back."""
+
+    mtime_ns: int
+    size: int
+    ino: int
+    ctime_ns: int
+
+
+def file_id(stat: os.stat_result) -> FileId:
+    return FileId(stat.st_mtime_ns, stat.st_size, stat.st_ino, stat.st_ctime_ns)
+
+
+class Inputs(NamedTuple):
+    signature: str
+    """'' when a file changed in the last moments (never equal to a recorded one)."""
+    files: dict[str, FileId]
+    """Path → identity of every content and template file, for the read to reuse."""
+    template_folders: list[str]
+
+
+def scan_inputs(content_dir: Path, options: tuple, templates_setting: str) -> Inputs:
+    """The identity of every file a build of `content_dir` reads, and their signature."""
+    files: dict[str, FileId] = {}
+    folders = [content_dir, *_subfolders(content_dir)]
+    for folder in folders:
+        files.update(_files_in(folder))
+    template_folders = [str(f) for f in theme.template_folders(content_dir, templates_setting)]
+    for folder in template_folders:
+        files.update((str(path), file_id(path.stat())) for path in theme.files_in(Path(folder)))
+    newest = max((f.mtime_ns for f in files.values()), default=0)
+    if newest > time.time_ns() - RACY_NS:
+        return Inputs("", files, template_folders)
+    identities = [code_version(), repr(options), *template_folders]
+    identities.extend(f"{path}\t{fid.mtime_ns}\t{fid.size}\t{fid.ino}\t{fid.ctime_ns}" for path, fid in files.items())
+    signature = hashlib.blake2b("\n".join(identities).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return Inputs(signature, files, template_folders)
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    return [Path(entry.path) for entry in _scan(folder) if entry.is_dir() and not entry.name.startswith(".")]
+
+
+def _files_in(folder: Path) -> list[tuple[str, FileId]]:
+    found = []
+    for entry in _scan(folder):
+        if not entry.is_dir():
+            try:
+                found.append((entry.path, file_id(entry.stat())))
+            except OSError:
+                continue
+    return found
+
+
+def _scan(folder: Path) -> list[os.DirEntry]:
+    try:
+        return sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return []
+
+
+def code_version() -> str:
+    """digest's version and the state of its source files: an upgrade or an edit voids the cache."""
+    package = Path(__file__).resolve().parent.parent
+    stats = [(str(p.relative_to(package)), p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(package.rglob("*.py"))]
+    return hashlib.blake2b(repr((__version__, stats)).encode(), digest_size=8).hexdigest()
+
+
+def layout_of(site: Site) -> list[tuple]:
+    """What decides which page shows what, and in which order: entries' and digests' places in the site.
+
+    Changes to anything else (a headline, a body, people) alter only the
+    pages that list the changed file among their sources.  Dates are day
+    numbers: their repr is a tenth of the cost of a date's."""
+    return ([(e.path, e.slug, e.city, e.province, e.parent, e.theme, e.date.toordinal(), e.digest_id,
+              e.source.paragraphs if e.source else ()) for e in site.entries]
+            + [(d.path, d.id, d.date.toordinal(), len(d.paragraphs), tuple((s.first, s.theme) for s in d.sections))
+               for d in site.digests])
+
+
+def frame_of(site: Site, template_versions: dict[str, str]) -> str:
+    """The pages' shared key: the settings, themes and pages every page may show, the layout, and
+    the versions of the templates in use.  Two builds under one frame have the same pages with the
+    same sources."""
+    shared = repr((site.settings, site.themes, site.pages, layout_of(site), sorted(template_versions.items())))
+    return _hash(shared)
+
+
+def page_keys(jobs, frame: str, template_versions: dict[str, str], versions: dict[str, str]) -> dict[str, str]:
+    """Output path → the page's key (see the module's docstring)."""
+    return {job.path: _hash("\x00".join([job.path, template_versions[job.template], frame,
+                                         *[versions.get(p) or p for p in job.sources]]))
+            for job in jobs}
+
+
+def _hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+def template_versions(env: jinja2.Environment, names: set[str], known: dict | None = None) -> dict[str, str]:
+    """Template name → hash of its source and of every template it extends, includes or imports.
+
+    `known` (kept between builds) maps a source's hash to the templates it
+    names, so an unchanged template is not parsed again."""
+    known = {} if known is None else known
+    sources: dict[str, tuple[str, frozenset[str]]] = {}
+    pending = list(names)
+    while pending:
+        name = pending.pop()
+        if name not in sources:
+            sources[name] = _source_and_references(env, name, known)
+            pending.extend(sources[name][1])
+    return {name: _hash(repr([(n, sources[n][0]) for n in _closure(name, sources)])) for name in names}
+
+
+def _source_and_references(env: jinja2.Environment, name: str, known: dict) -> tuple[str, frozenset[str]]:
+    try:
+        source = env.loader.get_source(env, name)[0]
+    except jinja2.TemplateNotFound:
+        return "", frozenset()
+    digest = _hash(source)
+    if digest not in known:
+        try:
+            tree = env.parse(source)
+        except jinja2.TemplateSyntaxError as exc:
+            raise DigestError(Problem(exc.filename or name, f"template error: {exc.message}", exc.lineno)) from None
+        known[digest] = frozenset(jinja2.meta.find_referenced_templates(tree)) | _shared_partials_in(tree)
+    refs = known[digest]
+    if None in refs:  # a computed name: depend on every template
+        refs = frozenset(env.loader.list_templates()) - {name}
+    return source, refs
+
+
+def _closure(name: str, sources: dict) -> list[str]:
+    seen, stack = set(), [name]
+    while stack:
+        current = stack.pop()
+        if current not in seen:
+            seen.add(current)
+            stack.extend(sources[current][1])
+    return sorted(seen)
+
+
+def _shared_partials_in(tree: jinja2.nodes.Template) -> set[str | None]:
+    """Templates named in shared("…", root) calls (None for a computed name)."""
+    found: set[str | None] = set()
+    for call in tree.find_all(jinja2.nodes.Call):
+        if isinstance(call.node, jinja2.nodes.Name) and call.node.name == "shared":
+            first = call.args[0] if call.args else None
+            found.add(first.value if isinstance(first, jinja2.nodes.Const) else None)
+    return found

@@ -1,0 +1,382 @@
+"""The write stage: the output folder as digest owns it.
+
+Ownership.  A manifest (`.digest/manifest.json` in the output) lists every
+file digest wrote there, with a hash of its bytes.  digest deletes or replaces only those; any other
+file is left alone, and one standing where a page must go stops the build
+with its name.  A folder digest did not make is used only when empty (dot
+files and CNAME aside, which are never touched) or with --force-output.
+Writes go through the output path, never around it: a link to a folder
+elsewhere, or a mount point, is written into, not replaced.
+
+Undo.  Each build writes under a journal (`.digest/journal/<id>/`): before a
+file is created, changed or deleted, its old bytes (or that it was new) are
+appended to the writing process's log.  Once every file is written, the
+build puts the manifest it is about to commit into its journal, then
+replaces the output's manifest: the commit.  A journal whose manifest is not
+the output's belongs to a build that failed or was killed before it
+committed: it is rolled back, at once after a failure, or by the next
+command after a kill, and the previous site is back whole.  Files whose
+bytes would not change are not written at all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import os
+import shutil
+import stat
+import struct
+import uuid
+from pathlib import Path
+
+from ..errors import DigestError, Problem, display_path
+from ..files import DIR_MODE, FILE_MODE, write_atomic
+
+OWN_FOLDER = ".digest"
+MANIFEST = f"{OWN_FOLDER}/manifest.json"
+COMMITTING = "manifest.json"
+"""In a journal: the manifest its build is committing (written once every file is)."""
+KEPT = ("CNAME",)
+"""Files at the output's root that are never digest's, like its dot files (.git, .nojekyll, .well-known)."""
+NEW, OLD, MADE = b"N", b"O", b"D"
+"""Journal records: a file that did not exist, a file's old bytes, a folder made."""
+_HEADER = struct.Struct("<cIQ")
+
+
+def safe_join(root: Path | str, relative: str) -> str:
+    """root/relative, refusing anything that could land outside root (Pelican's sanitised_join): a
+    plain relative path of safe segments.  Folders on the way are checked by Journal._parents."""
+    parts = relative.split("/")
+    if ("\x00" in relative or "\\" in relative or relative.startswith("/")
+            or any(part in ("", ".", "..") for part in parts)):
+        raise DigestError(Problem(relative, "output path is not a plain relative path inside the output folder"))
+    return f"{root}/{relative}"
+
+
+class Output:
+    """An output folder digest may write into, with what it owns there."""
+
+    def __init__(self, folder: Path, owned: dict[str, str], notes: list[str], version: str = ""):
+        self.folder = folder
+        self.owned = owned
+        """The files the last committed build wrote, with their hashes (its manifest)."""
+        self.version = version
+        """A hash of the manifest: the state of the output a build's cache must describe ('' if none)."""
+        self.notes = notes
+        """One-line notes for the user: what recovery found."""
+
+    @classmethod
+    def open(cls, folder: Path, force: bool = False) -> Output:
+        """The output folder, after rolling back any build that did not finish; DigestError if it holds
+        files digest did not write and `force` is not given."""
+        notes = recover(folder)
+        text, manifest = read_manifest(folder)
+        if manifest is None:
+            foreign = _foreign_files(folder)
+            if foreign and not force:
+                raise DigestError(Problem(display_path(folder), f"holds files digest did not write (e.g. {foreign})",
+                                          hint="build into a new or empty folder, or pass --force-output to "
+                                               "build beside them (digest deletes none of them)"))
+        return cls(folder, manifest["files"] if manifest else {}, notes, version_of(text))
+
+    def journal(self) -> Journal:
+        return Journal(self)
+
+
+class Journal:
+    """The writes of one build, undoable until commit.  Use as a context manager: leaving it by an
+    exception rolls the writes back.  Forked workers write through the same journal, each to its
+    own log, decided at their first write."""
+
+    def __init__(self, output: Output):
+        self.output = output
+        self.root = str(output.folder)
+        self.id = uuid.uuid4().hex
+        self.folder = output.folder / OWN_FOLDER / "journal" / self.id
+        self._log_fd: int | None = None
+        self._log_pid = 0
+        self._folders: set[str] = set()
+        """Folders known to be real folders of the output (not links), per process."""
+        self.written = 0
+        """Files this process changed."""
+        self.hashes: dict[str, str] = {}
+        """Output path → hash of the bytes this process wrote there."""
+
+    def __enter__(self) -> Journal:
+        self.output.folder.mkdir(parents=True, exist_ok=True)
+        (self.output.folder / OWN_FOLDER).mkdir(exist_ok=True)
+        self.folder.mkdir(parents=True)
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        self._close_log()
+        if kind is not None:
+            roll_back(self.output.folder, self.folder)
+
+    def write(self, relative: str, data: bytes) -> bool:
+        """Make the file at `relative` hold `data`; False when it held it already."""
+        path = safe_join(self.root, relative)
+        self._parents(relative)
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_NOFOLLOW)
+        except FileNotFoundError:
+            self._log(NEW, relative)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, FILE_MODE)
+            try:
+                _write_all(fd, data)
+            finally:
+                os.close(fd)
+            self._wrote(relative, data)
+            return True
+        except OSError as exc:
+            raise self._in_the_way(relative, "a link") if exc.errno == errno.ELOOP else exc
+        try:
+            found = os.fstat(fd)
+            if relative not in self.output.owned or not stat.S_ISREG(found.st_mode):
+                raise self._in_the_way(relative, "a file digest did not write")
+            old = _read_all(fd, found.st_size)
+            if old == data:
+                if not self.output.owned[relative]:
+                    self.hashes[relative] = hash_of(data)
+                return False
+            self._log(OLD, relative, old)
+            os.lseek(fd, 0, os.SEEK_SET)
+            _write_all(fd, data)
+            if len(data) < len(old):
+                os.ftruncate(fd, len(data))
+        finally:
+            os.close(fd)
+        self._wrote(relative, data)
+        return True
+
+    def _wrote(self, relative: str, data: bytes) -> None:
+        self.written += 1
+        self.hashes[relative] = hash_of(data)
+
+    def remove(self, relative: str) -> None:
+        """Delete a file the last build wrote (and folders that leaves empty)."""
+        if relative not in self.output.owned:
+            return
+        path = safe_join(self.root, relative)
+        self._parents(relative, make=False)
+        try:
+            with open(path, "rb", opener=_no_follow) as fh:
+                self._log(OLD, relative, fh.read())
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return  # replaced by a link since: not digest's any more
+            raise
+        os.unlink(path)
+        self.written += 1
+        parent = relative.rpartition("/")[0]
+        while parent:
+            try:
+                os.rmdir(safe_join(self.root, parent))  # the file's own folder, if that emptied it
+            except OSError:
+                break
+            self._folders.discard(parent)
+            parent = parent.rpartition("/")[0]
+
+    def commit(self, files: dict[str, str]) -> str:
+        """Record `files` (path → hash) as the output's, then forget the journal (see the module's
+        docstring); the output's new version."""
+        manifest = self.output.folder / MANIFEST
+        try:
+            self._log(OLD, MANIFEST, manifest.read_bytes())
+        except FileNotFoundError:
+            self._log(NEW, MANIFEST)
+        self._close_log()
+        text = json.dumps({"generator": "digest", "files": dict(sorted(files.items()))}, ensure_ascii=False,
+                          indent=0) + "\n"
+        write_atomic(self.folder / COMMITTING, text, durable=False)
+        write_atomic(manifest, text, durable=False, scratch=self.folder)
+        shutil.rmtree(self.folder, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            self.folder.parent.rmdir()  # the journal folder, when no other build's journal is in it
+        return version_of(text.encode("utf-8"))
+
+    def _parents(self, relative: str, make: bool = True) -> None:
+        """Make sure each folder on the way to `relative` is a real folder inside the output (a link
+        there would lead writes out of it), making the missing ones when `make`."""
+        parts = relative.split("/")[:-1]
+        for depth in range(1, len(parts) + 1):
+            folder = "/".join(parts[:depth])
+            if folder in self._folders:
+                continue
+            path = f"{self.root}/{folder}"
+            try:
+                mode = os.lstat(path).st_mode
+            except FileNotFoundError:
+                if not make:
+                    return
+                self._log(MADE, folder)
+                os.mkdir(path, DIR_MODE)
+            else:
+                if not stat.S_ISDIR(mode):
+                    raise self._in_the_way(folder, "a link" if stat.S_ISLNK(mode) else "a file digest did not write")
+            self._folders.add(folder)
+
+    def _log(self, kind: bytes, relative: str, data: bytes = b"") -> None:
+        """Append a record to this process's log before the change it describes: one write, so a kill
+        leaves it whole or cut short (and a record cut short is before any change)."""
+        if self._log_pid != os.getpid():
+            self._log_fd = os.open(self.folder / f"{os.getpid()}.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            self._log_pid = os.getpid()
+        name = relative.encode("utf-8", "surrogateescape")
+        _write_all(self._log_fd, _HEADER.pack(kind, len(name), len(data)) + name + data)
+
+    def _close_log(self) -> None:
+        if self._log_fd is not None and self._log_pid == os.getpid():
+            os.close(self._log_fd)
+        self._log_fd, self._log_pid = None, 0
+
+    def _in_the_way(self, relative: str, what: str) -> DigestError:
+        return DigestError(Problem(display_path(Path(self.root) / relative), f"{what} stands where digest must write",
+                                   hint="move it away (digest never replaces what it did not write)"))
+
+
+def recover(folder: Path) -> list[str]:
+    """Roll back the journals of builds that did not commit; clear those of builds that did.  The
+    notes say what was done."""
+    journals = folder / OWN_FOLDER / "journal"
+    if not journals.is_dir() or journals.is_symlink():
+        return []
+    try:
+        manifest = (folder / MANIFEST).read_bytes()
+    except OSError:
+        manifest = None
+    notes = []
+    for journal in sorted(journals.iterdir()):
+        try:
+            committed = (journal / COMMITTING).read_bytes() == manifest
+        except OSError:
+            committed = False
+        if not committed:
+            notes += roll_back(folder, journal)
+            notes.append(f"{display_path(folder)}: rolled back a build that did not finish")
+        shutil.rmtree(journal, ignore_errors=True)
+    for leftover in (folder / OWN_FOLDER).glob(".*.tmp"):
+        leftover.unlink(missing_ok=True)
+    return notes
+
+
+def roll_back(folder: Path, journal: Path) -> list[str]:
+    """Undo what a journal's logs record: files back to their old bytes, new files and folders gone.
+    Each path is checked as the journal's writer checked it; anything else is skipped with a note."""
+    notes: list[str] = []
+    records = [record for log in sorted(journal.glob("*.log")) for record in _records(log, notes)]
+    root = str(folder)
+    for kind, relative, data in reversed(records):
+        try:
+            path = safe_join(root, relative)
+            if _through_link(root, relative):
+                notes.append(f"{display_path(folder)}: journal names {relative!r} behind a link; left alone")
+                continue
+            if kind == NEW:
+                with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+                    os.unlink(path)
+            elif kind == OLD:
+                os.makedirs(os.path.dirname(path), DIR_MODE, exist_ok=True)
+                _restore(path, data)
+        except (DigestError, OSError) as exc:
+            notes.append(f"{display_path(folder)}: could not undo {relative!r}: {exc}")
+    for relative in sorted((r for k, r, _ in records if k == MADE), key=lambda r: r.count("/"), reverse=True):
+        with contextlib.suppress(OSError, DigestError):
+            if not _through_link(root, relative):
+                os.rmdir(safe_join(root, relative))
+    shutil.rmtree(journal, ignore_errors=True)
+    return notes
+
+
+def _records(log: Path, notes: list[str]):
+    """(kind, relative path, data) of each whole record of a log; a record cut short ends it."""
+    try:
+        data = log.read_bytes()
+    except OSError:
+        notes.append(f"{display_path(log)}: unreadable journal log, discarded")
+        return
+    at = 0
+    while at + _HEADER.size <= len(data):
+        kind, name_length, data_length = _HEADER.unpack_from(data, at)
+        end = at + _HEADER.size + name_length + data_length
+        if kind not in (NEW, OLD, MADE) or end > len(data):
+            if kind not in (NEW, OLD, MADE):
+                notes.append(f"{display_path(log)}: damaged journal log, its remainder discarded")
+            return
+        name = data[at + _HEADER.size: at + _HEADER.size + name_length].decode("utf-8", "surrogateescape")
+        yield kind, name, data[at + _HEADER.size + name_length:end]
+        at = end
+
+
+def _through_link(root: str, relative: str) -> bool:
+    """Whether a folder on the way to `relative` is a link (or no folder): the journal's writer never
+    wrote through one, so a record that would is not the writer's."""
+    parts = relative.split("/")[:-1]
+    for depth in range(1, len(parts) + 1):
+        try:
+            if not stat.S_ISDIR(os.lstat(f"{root}/{'/'.join(parts[:depth])}").st_mode):
+                return True
+        except FileNotFoundError:
+            return False
+    return False
+
+
+def _restore(path: str, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, FILE_MODE)
+    try:
+        _write_all(fd, data)
+        os.ftruncate(fd, len(data))
+    finally:
+        os.close(fd)
+
+
+def read_manifest(folder: Path) -> tuple[bytes, dict | None]:
+    """The output's manifest as stored and as read (None when there is none, or it is unreadable)."""
+    try:
+        text = (folder / MANIFEST).read_bytes()
+        found = json.loads(text)
+    except (OSError, ValueError):
+        return b"", None
+    if not isinstance(found, dict) or not isinstance(found.get("files"), dict):
+        return b"", None
+    return text, found
+
+
+def hash_of(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=12).hexdigest()
+
+
+def version_of(manifest: bytes) -> str:
+    return hashlib.blake2b(manifest, digest_size=12).hexdigest() if manifest else ""
+
+
+def _foreign_files(folder: Path) -> str:
+    """The first file or folder of `folder` that is neither digest's own nor kept ('' if none)."""
+    try:
+        names = sorted(os.listdir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return ""
+    return next((name for name in names if not name.startswith(".") and name not in KEPT), "")
+
+
+def _no_follow(path, flags):
+    return os.open(path, flags | os.O_NOFOLLOW)
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    """The file's bytes: its size and one more (which finds the end), or more if it grew meanwhile."""
+    chunks = []
+    while chunk := os.read(fd, size + 1 if not chunks else 1 << 16):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
