@@ -79,8 +79,8 @@ def alternating(builds: dict[str, tuple], runs: int) -> dict[str, dict]:
 
 # --- digest -----------------------------------------------------------------
 
-def digest_command(content: Path, output: Path, *extra: str) -> list[str]:
-    return [sys.executable, str(ROOT / "build.py"), "build", "--content", str(content), "--output", str(output),
+def digest_command(content: Path, output: Path, *extra: str, root: Path = ROOT) -> list[str]:
+    return [sys.executable, str(root / "build.py"), "build", "--content", str(content), "--output", str(output),
             "--no-search", *extra]
 
 
@@ -126,19 +126,32 @@ def toggle_headline(path: Path) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def digest_modes(count: int | str, base: Path) -> dict:
-    """Mode → (command, cwd, before) of digest's runs, on warm output (the output and its spare exist)."""
+def digest_modes(count: int | str, base: Path, root: Path = ROOT) -> dict:
+    """Mode → (command, cwd, before) of the runs of digest (its code at `root`), on warm output."""
     content = prepare_digest(count, base)
     output = base / f"site-{count}"
     newest = max(p.stat().st_mtime for p in content.rglob("*"))
     time.sleep(max(0.0, newest + 2.1 - time.time()))  # files under 2 s old are always read again (see README)
-    subprocess.run(digest_command(content, output), check=True, capture_output=True)
+    subprocess.run(digest_command(content, output, root=root), check=True, capture_output=True)
     entry = one_entry(content)
     template = content / "theme" / "entry.html"
-    return {"full": (digest_command(content, output, "--clean"), None, None),
-            "no_change": (digest_command(content, output), None, None),
-            "one_entry": (digest_command(content, output), None, lambda: toggle_headline(entry)),
-            "one_template": (digest_command(content, output), None, lambda: toggle_line(template, "{# touched #}\n"))}
+    return {"full": (digest_command(content, output, "--clean", root=root), None, None),
+            "no_change": (digest_command(content, output, root=root), None, None),
+            "one_entry": (digest_command(content, output, root=root), None, lambda: toggle_headline(entry)),
+            "one_template": (digest_command(content, output, root=root), None,
+                             lambda: toggle_line(template, "{# touched #}\n"))}
+
+
+def checkout(revision: str, base: Path) -> Path:
+    """A work tree of digest at `revision` (a commit, tag or branch), for an A/B run in one benchmark."""
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--verify", revision + "^{commit}"],
+                            check=True, capture_output=True, text=True).stdout.strip()
+    tree = base / f"digest-{commit[:10]}"
+    if not (tree / "build.py").exists():
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), commit], check=True,
+                       capture_output=True)
+    compileall.compile_dir(tree / "digest", quiet=1)
+    return tree
 
 
 def digest_facts(count: int | str, base: Path) -> dict:
@@ -291,15 +304,19 @@ def _label(count) -> str:
     return f"{count:,}" if isinstance(count, int) else str(count)
 
 
+OTHERS = ("hugo", "pelican", "before")
+"""The tools digest is compared with: Hugo, Pelican, and digest's own code at --against."""
+
+
 def report(results: dict) -> str:
-    lines = ["| entries | mode | digest | Hugo | Pelican | digest ÷ Hugo | digest ÷ Pelican |",
-             "|---:|---|---:|---:|---:|---:|---:|"]
+    lines = ["| entries | mode | digest | Hugo | Pelican | digest before | digest ÷ Hugo | digest ÷ Pelican "
+             "| digest ÷ before |", "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
     for count, tools in results.items():
         ours = tools["digest"]
         for mode in MODES:
             mine = ours[mode]["seconds"]
             cells = [_label(count), mode.replace("_", " "), f"{mine:.2f} s"]
-            others = [(tools.get(other) or {}).get(mode) for other in ("hugo", "pelican")]
+            others = [(tools.get(other) or {}).get(mode) for other in OTHERS]
             cells += [f"{theirs['seconds']:.2f} s" if theirs else "—" for theirs in others]
             cells += [f"{mine / theirs['seconds']:.2f}×" if theirs else "—" for theirs in others]
             lines.append("| " + " | ".join(cells) + " |")
@@ -321,6 +338,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--out", type=Path, default=HERE / "out", help="working folder (git-ignored)")
     parser.add_argument("--no-compare", action="store_true", help="skip Hugo and Pelican")
+    parser.add_argument("--against", metavar="REV", help="also time digest's code at this git revision, in turns")
     args = parser.parse_args(argv)
     sizes, runs, compare = ((["seed", 1000], 1, False) if args.quick else
                             ([s if s == "seed" else int(s) for s in args.sizes], args.runs, not args.no_compare))
@@ -332,6 +350,9 @@ def main(argv: list[str] | None = None) -> int:
     for count in sizes:
         runs_here = runs if count == "seed" or count <= 10000 else 1  # 100,000: one run of each
         modes = {"digest": digest_modes(count, args.out)}
+        if args.against:
+            modes["before"] = digest_modes(count, args.out / "before", checkout(args.against, args.out))
+            modes["before"]["pages"] = lambda at=args.out / "before" / f"site-{count}": sum(1 for _ in at.rglob("*.html"))
         if compare and count != "seed":
             content = prepare_digest(count, args.out)
             modes["hugo"] = hugo_modes(content, args.out)

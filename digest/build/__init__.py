@@ -12,6 +12,8 @@ workers, journal); the stages it calls (content, plan, render) know none of it.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import shutil
 import tempfile
@@ -89,7 +91,7 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
     place = place_of(content_dir, output)
     count = workers or os.cpu_count() or 1
     options = (base_url, search and _search_available())
-    with locked(place.output, "build", lock_file=place.lock):
+    with locked(place.output, "build", lock_file=place.lock), _cycle_collector_paused():
         out = Output.open(place.output, force_output)
         recorded = cache.recorded_inputs(place.cache)
         inputs = changes.scan_inputs(place.content, options, _templates_setting(place.content, recorded))
@@ -104,13 +106,14 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
         site_plan = plan_site(site, place, previous, memo)
         clock.lap("plan")
         cache.discard(place.cache)  # it no longer describes the output once that changes
+        saving = cache.StateWriter(place.cache, site_plan.state, memo.changed() if previous.files else None)
         with out.journal() as journal:
-            rendered, elsewhere = render_pages(site_plan, journal, count)
+            rendered, elsewhere = render_pages(site_plan, journal, count, meanwhile=saving.prepare)
             files = publish(site_plan, journal, out, index=options[1] and (elsewhere or journal.written
                                                                            or not previous.pages))
             site_plan.state.output = journal.commit(files)
         clock.lap("write")
-        cache.save(place.cache, site_plan.state, memo.changed() if previous.files else None)
+        saving.write()
         cache.mark_unchanged(place.cache, inputs.signature, site_plan.state.output, site_plan.pages,
                              [inputs.files.get(str(place.content / "site.yaml")), site.settings.templates])
     return BuildResult(site_plan.pages, elsewhere + journal.written, clock.total(), place.output, rendered,
@@ -133,17 +136,17 @@ def plan_site(site: Site, place: Place, previous: cache.BuildState, memo: cache.
     file are planned, and of them only those whose key moved are rendered."""
     folders = theme.template_folders(place.content, site.settings.templates)
     renderer = render.Renderer(site, folders, _compiled_templates(place))
-    template_refs = dict(previous.template_refs)
-    versions = changes.template_versions(renderer.env, _template_names(previous, site), template_refs)
-    frame = changes.frame_of(site, versions)
-    changed = memo.changed()
+    template_refs, shared, changed = dict(previous.template_refs), changes.shared_key(site), memo.changed()
+    if previous.pages:
+        versions = changes.template_versions(renderer.env, set(previous.templates), template_refs)
+        frame = changes.frame_of(shared, versions)
     if previous.pages and frame == previous.frame:
         jobs = plan.plan(site, only={p for p, s in previous.sources.items() if not changed.isdisjoint(s)})
         pages, sources = dict(previous.pages), dict(previous.sources)
     else:
         jobs, pages, sources = plan.plan(site), {}, {}
         versions = changes.template_versions(renderer.env, {job.template for job in jobs}, template_refs)
-        frame = changes.frame_of(site, versions)
+        frame = changes.frame_of(shared, versions)
     keys = changes.page_keys(jobs, frame, versions, memo.versions())
     todo = [job for job in jobs if previous.pages.get(job.path) != keys[job.path]]
     pages.update(keys)
@@ -155,11 +158,12 @@ def plan_site(site: Site, place: Place, previous: cache.BuildState, memo: cache.
                     state, assets)
 
 
-def render_pages(site_plan: SitePlan, journal: Journal, workers: int) -> tuple[int, int]:
-    """Render the planned pages into the journal, on several processes for many: (pages rendered,
-    files written by other processes).  What this process wrote is in the journal itself."""
+def render_pages(site_plan: SitePlan, journal: Journal, workers: int, meanwhile=None) -> tuple[int, int]:
+    """Render the planned pages into the journal, on several processes for many, this one doing
+    `meanwhile()`: (pages rendered, files written by other processes; this one's are in the journal)."""
     spread = Workers(workers, at_least=RENDER_IN_PARALLEL)
-    done = spread(RenderChunk(site_plan.renderer, journal), _chunks(site_plan.jobs))
+    chunks = _chunks(site_plan.jobs)
+    done = spread(RenderChunk(site_plan.renderer, journal, chunks), range(len(chunks)), meanwhile)
     elsewhere = [part for part in done if part.pid != os.getpid()]
     for part in elsewhere:
         journal.hashes.update(part.hashes)
@@ -177,17 +181,19 @@ class Rendered:
 
 @dataclass(frozen=True)
 class RenderChunk:
-    """Renders and writes a list of pages: a callable a forked worker inherits whole."""
+    """Renders and writes one chunk of pages, given its number: a callable a forked worker inherits
+    whole, so that only numbers travel to it, not pages."""
 
     renderer: render.Renderer
     journal: Journal
+    chunks: list[list[plan.PageJob]]
 
-    def __call__(self, jobs: list[plan.PageJob]) -> Rendered:
+    def __call__(self, number: int) -> Rendered:
         hashes = {}
-        for job in jobs:
+        for job in self.chunks[number]:
             if self.journal.write(job.path, self.renderer.render(job).encode("utf-8")):
                 hashes[job.path] = self.journal.hashes[job.path]
-        return Rendered(len(jobs), hashes, os.getpid())
+        return Rendered(len(self.chunks[number]), hashes, os.getpid())
 
 
 def _chunks(jobs: list[plan.PageJob]) -> list[list[plan.PageJob]]:
@@ -234,11 +240,6 @@ def _write_index(out: Output, journal: Journal) -> set[str]:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _template_names(previous: cache.BuildState, site: Site) -> set[str]:
-    """The templates the last build used (its frame is compared under their versions)."""
-    return set(previous.templates) or {"home.html"}
-
-
 def _compiled_templates(place: Place) -> Path:
     """Where this version of digest keeps compiled templates between builds (older ones are removed)."""
     parent = place.cache / "templates"
@@ -281,6 +282,20 @@ def template_folders_of(content_dir: Path) -> list[Path]:
 
 def _search_available() -> bool:
     return search.available()
+
+
+@contextlib.contextmanager
+def _cycle_collector_paused():
+    """Python's cycle collector paused while a build makes its objects: it would walk the growing
+    site model again and again (loading a 10,000-entry cache starts it about a hundred times, a
+    fifth of a one-entry rebuild).  A build makes few cycles; they are collected afterwards."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class Clock:

@@ -118,22 +118,41 @@ def load(folder: Path, code: str, output: str) -> BuildState:
     return state
 
 
+class StateWriter:
+    """Saves a build's state.  The content cache's shards can be pickled early (`prepare`, while pages
+    render on other processes); everything is written by `write`, once the output is committed: the
+    state must never describe an output that may yet be rolled back."""
+
+    def __init__(self, folder: Path, state: BuildState, changed: set[str] | None):
+        self.folder, self.state = folder, state
+        self.shards = set(range(SHARDS)) if changed is None else {_shard_of(path) for path in changed}
+        """The shards to write: those holding `changed` files (None: all)."""
+        self.pickled: dict[int, bytes] | None = None
+
+    def prepare(self) -> None:
+        grouped: dict[int, dict] = {shard: {} for shard in self.shards}
+        for path, value in self.state.files.items():
+            if (shard := _shard_of(path)) in grouped:
+                grouped[shard][path] = value
+        self.pickled = {shard: pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
+                        for shard, records in grouped.items()}
+
+    def write(self) -> None:
+        if self.pickled is None:
+            self.prepare()
+        for shard, data in self.pickled.items():
+            write_atomic(self.folder / "files" / f"{shard}.pickle", data, durable=False)
+        files, self.state.files = self.state.files, {}
+        try:
+            write_atomic(self.folder / "state.pickle", pickle.dumps((FORMAT, self.state), protocol=pickle.HIGHEST_PROTOCOL),
+                         durable=False)
+        finally:
+            self.state.files = files
+
+
 def save(folder: Path, state: BuildState, changed: set[str] | None) -> None:
     """Write the state: the shards holding `changed` files (None: all), then the rest."""
-    shards = set(range(SHARDS)) if changed is None else {_shard_of(path) for path in changed}
-    grouped: dict[int, dict] = {shard: {} for shard in shards}
-    for path, value in state.files.items():
-        if (shard := _shard_of(path)) in grouped:
-            grouped[shard][path] = value
-    for shard, records in grouped.items():
-        write_atomic(folder / "files" / f"{shard}.pickle", pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL),
-                     durable=False)
-    files, state.files = state.files, {}
-    try:
-        write_atomic(folder / "state.pickle", pickle.dumps((FORMAT, state), protocol=pickle.HIGHEST_PROTOCOL),
-                     durable=False)
-    finally:
-        state.files = files
+    StateWriter(folder, state, changed).write()
 
 
 def discard(folder: Path) -> None:

@@ -113,12 +113,15 @@ def layout_of(site: Site) -> list[tuple]:
                for d in site.digests])
 
 
-def frame_of(site: Site, template_versions: dict[str, str]) -> str:
-    """The pages' shared key: the settings, themes and pages every page may show, the layout, and
-    the versions of the templates in use.  Two builds under one frame have the same pages with the
-    same sources."""
-    shared = repr((site.settings, site.themes, site.pages, layout_of(site), sorted(template_versions.items())))
-    return _hash(shared)
+def shared_key(site: Site) -> str:
+    """What every page may show besides its sources: the settings, themes and pages, and the layout."""
+    return _hash(repr((site.settings, site.themes, site.pages, layout_of(site))))
+
+
+def frame_of(shared: str, template_versions: dict[str, str]) -> str:
+    """The pages' frame: the shared key and the versions of the templates in use.  Two builds under
+    one frame have the same pages with the same sources."""
+    return _hash(repr((shared, sorted(template_versions.items()))))
 
 
 def page_keys(jobs, frame: str, template_versions: dict[str, str], versions: dict[str, str]) -> dict[str, str]:

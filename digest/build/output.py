@@ -1,7 +1,7 @@
 """The write stage: the output folder as digest owns it.
 
-Ownership.  A manifest (`.digest/manifest.json` in the output) lists every
-file digest wrote there, with a hash of its bytes.  digest deletes or replaces only those; any other
+Ownership.  A manifest (`.digest/manifest` in the output) lists every file
+digest wrote there, with a hash of its bytes, one `hash  path` line each.  digest deletes or replaces only those; any other
 file is left alone, and one standing where a page must go stops the build
 with its name.  A folder digest did not make is used only when empty (dot
 files and CNAME aside, which are never touched) or with --force-output.
@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
-import json
 import os
 import shutil
 import stat
@@ -36,8 +35,9 @@ from ..errors import DigestError, Problem, display_path
 from ..files import DIR_MODE, FILE_MODE, write_atomic
 
 OWN_FOLDER = ".digest"
-MANIFEST = f"{OWN_FOLDER}/manifest.json"
-COMMITTING = "manifest.json"
+MANIFEST = f"{OWN_FOLDER}/manifest"
+MANIFEST_HEADER = "# The files digest wrote in this folder, each with a BLAKE2b hash of its bytes.\n"
+COMMITTING = "manifest"
 """In a journal: the manifest its build is committing (written once every file is)."""
 KEPT = ("CNAME",)
 """Files at the output's root that are never digest's, like its dot files (.git, .nojekyll, .well-known)."""
@@ -73,14 +73,14 @@ class Output:
         """The output folder, after rolling back any build that did not finish; DigestError if it holds
         files digest did not write and `force` is not given."""
         notes = recover(folder)
-        text, manifest = read_manifest(folder)
-        if manifest is None:
+        text, owned = read_manifest(folder)
+        if owned is None:
             foreign = _foreign_files(folder)
             if foreign and not force:
                 raise DigestError(Problem(display_path(folder), f"holds files digest did not write (e.g. {foreign})",
                                           hint="build into a new or empty folder, or pass --force-output to "
                                                "build beside them (digest deletes none of them)"))
-        return cls(folder, manifest["files"] if manifest else {}, notes, version_of(text))
+        return cls(folder, owned or {}, notes, version_of(text))
 
     def journal(self) -> Journal:
         return Journal(self)
@@ -191,8 +191,7 @@ class Journal:
         except FileNotFoundError:
             self._log(NEW, MANIFEST)
         self._close_log()
-        text = json.dumps({"generator": "digest", "files": dict(sorted(files.items()))}, ensure_ascii=False,
-                          indent=0) + "\n"
+        text = MANIFEST_HEADER + "".join(f"{files[path]}  {path}\n" for path in sorted(files))
         write_atomic(self.folder / COMMITTING, text, durable=False)
         write_atomic(manifest, text, durable=False, scratch=self.folder)
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -335,16 +334,22 @@ def _restore(path: str, data: bytes) -> None:
         os.close(fd)
 
 
-def read_manifest(folder: Path) -> tuple[bytes, dict | None]:
-    """The output's manifest as stored and as read (None when there is none, or it is unreadable)."""
+def read_manifest(folder: Path) -> tuple[bytes, dict[str, str] | None]:
+    """The output's manifest as stored, and as path → hash (None when there is none, or it is not one)."""
     try:
         text = (folder / MANIFEST).read_bytes()
-        found = json.loads(text)
-    except (OSError, ValueError):
+        lines = text.decode("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
         return b"", None
-    if not isinstance(found, dict) or not isinstance(found.get("files"), dict):
+    if not lines or lines[0] + "\n" != MANIFEST_HEADER:
         return b"", None
-    return text, found
+    owned = {}
+    for line in lines[1:]:
+        digest, _, path = line.partition("  ")
+        if not path:
+            return b"", None
+        owned[path] = digest
+    return text, owned
 
 
 def hash_of(data: bytes) -> str:

@@ -2,10 +2,12 @@
 
     spread = Workers(2)
     results = spread(function, items)     # like list(map(function, items))
+    results = spread(function, items, meanwhile=other_work)
 
 The function (with everything it closes over: the site, the renderer, the
 memo) is never pickled: each call forks fresh workers that inherit it; only
 the items and results travel.  Few items, or one worker, run here instead.
+`meanwhile()`, if given, runs here while the workers work (or after, here).
 The stages are handed the callable and know nothing of processes.
 
 A concurrent.futures pool on the fork context, not multiprocessing.Pool:
@@ -30,10 +32,13 @@ class Workers:
     def __init__(self, count: int, at_least: int = 2):
         self.count, self.at_least = count, at_least
 
-    def __call__(self, function, items) -> list:
+    def __call__(self, function, items, meanwhile=None) -> list:
         items = list(items)
         if self.count < 2 or len(items) < self.at_least or not hasattr(os, "fork"):
-            return list(map(function, items))
+            results = list(map(function, items))
+            if meanwhile:
+                meanwhile()
+            return results
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
@@ -41,7 +46,10 @@ class Workers:
         pool = ProcessPoolExecutor(min(self.count, len(items)), mp_context=multiprocessing.get_context("fork"),
                                    initializer=_start_worker, initargs=(function, parent_alive, keep_alive))
         try:
-            return list(pool.map(_run, items))
+            results = pool.map(_run, items)  # the workers are forked and at work once this returns
+            if meanwhile:
+                meanwhile()
+            return list(results)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
             os.close(keep_alive)
