@@ -20,6 +20,12 @@ class Lexicon:
     author_roles: tuple[str, ...]
     editor_roles: tuple[str, ...]
     source_prefixes: tuple[str, ...]
+    timestamp_prefixes: tuple[str, ...]
+    meta_roles: tuple[str, ...]
+    """Every word that starts a byline, source or timestamp line, longest first."""
+    chrome_prefixes: tuple[str, ...]
+    chrome_words: tuple[str, ...]
+    profile_markers: tuple[str, ...]
     local_titles: tuple[str, ...]
     nonlocal_title_prefixes: tuple[str, ...]
     name_followers: tuple[str, ...]
@@ -50,6 +56,12 @@ def load() -> Lexicon:
         author_roles=_longest_first(raw["author_roles"]),
         editor_roles=_longest_first(raw["editor_roles"]),
         source_prefixes=_longest_first(raw["source_prefixes"]),
+        timestamp_prefixes=_longest_first(raw["timestamp_prefixes"]),
+        meta_roles=_longest_first(raw["author_roles"] + raw["editor_roles"] + raw["source_prefixes"]
+                                  + raw["timestamp_prefixes"]),
+        chrome_prefixes=tuple(raw["chrome_prefixes"]),
+        chrome_words=tuple(raw["chrome_words"]),
+        profile_markers=tuple(raw["profile_markers"]),
         local_titles=_longest_first(raw["local_titles"]),
         nonlocal_title_prefixes=tuple(raw["nonlocal_title_prefixes"]),
         name_followers=_longest_first(raw["name_followers"]),

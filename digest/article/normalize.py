@@ -10,6 +10,8 @@ import unicodedata
 from functools import cache
 
 SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+READING = re.compile(r"(?<=[\u3400-\u9fff])\s?[(（]\s*[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,6}\s*[)）]")
+"""A pinyin reading in brackets after a character (發(fā)展): what some converters leave in mirror pages."""
 
 
 @cache
@@ -23,3 +25,8 @@ def simplify(text: str) -> str:
     """Traditional → Simplified, full-width → half-width (，→, ：→: １→1), spaces folded."""
     text = unicodedata.normalize("NFKC", _converter().convert(text))
     return SPACES.sub(" ", text).strip()
+
+
+def strip_readings(text: str) -> str:
+    """發(fā)展 → 發展: converter artefacts out of every field, before anything else reads the text."""
+    return READING.sub("", text) if "(" in text or "（" in text else text

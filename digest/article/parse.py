@@ -22,9 +22,12 @@ from . import fields
 from .clean import Block, CleanArticle, clean, heading_text
 from .places import Mention, Scope, detect_scope, find_mentions, resolve, subjects
 
-FULL_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
-MONTH_DAY = re.compile(r"(?<!\d)(\d{1,2})月(\d{1,2})日")
-YEAR = re.compile(r"(20\d{2})年")
+FULL_DATE = re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]|(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
+MONTH_DAY = re.compile(r"(?<![\d.])(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
+WEEK_RANGE = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\s*[-—~至到]\s*(\d{1,2})\.(\d{1,2})(?![\d.])")
+YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+MONTH_DAY_REACH = 62
+"""A month-day more than two months before the page's timestamp is not the news's own day."""
 CLOSING_CUES = ("各地", "全省", "全市", "全国", "新的一年", "总之", "座城市", "个城市", "各市", "各区", "各县")
 GENERAL_THEME = "综合"
 
@@ -34,6 +37,8 @@ class ParsedDigest:
     digest: Digest
     entries: list[Entry]
     new_themes: list[Theme] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """What the parser guessed and a person may want to check (one line each)."""
 
 
 @dataclass
@@ -49,7 +54,8 @@ class _Paragraph:
 
 
 def parse_article(lines: list[str], themes: list[Theme], source: str, digest_id: str = "",
-                  date: dt.date | None = None) -> ParsedDigest:
+                  date: dt.date | None = None, file_date: dt.date | None = None) -> ParsedDigest:
+    """`date` is the user's (--date); `file_date` the file's own, the last resort when the page has none."""
     gz, lex = gazetteer.load(), lexicon.load()
     article = clean(lines, lex)
     if not any(b.kind == "paragraph" for b in article.blocks):
@@ -62,12 +68,13 @@ def parse_article(lines: list[str], themes: list[Theme], source: str, digest_id:
     if not any(p.places for p in paragraphs):
         raise DigestError(Problem(source, "no places recognised: this does not read like a regional round-up",
                                   hint="check the file is the article; places come from digest/data/gazetteer.tsv"))
-    date = date or _event_date(article, paragraphs, source)
-    digest_id = digest_id or f"{date.isoformat()}-{_region_slug(scope)}"
+    found = DateFound(date, "given") if date else \
+        event_date(article, [p.block.simple for p in paragraphs], file_date)
+    digest_id = digest_id or f"{found.date.isoformat()}-{_region_slug(scope)}"
     new_themes = _new_themes(sections, themes)
-    digest = _digest(article, sections, paragraphs, scope, digest_id, date, source)
+    digest = _digest(article, sections, paragraphs, scope, digest_id, found, source)
     entries = _entries(paragraphs, sections, scope, digest, gz, lex)
-    return ParsedDigest(digest, entries, new_themes)
+    return ParsedDigest(digest, entries, new_themes, [found.note] if found.note else [])
 
 
 @dataclass
@@ -168,29 +175,98 @@ def _mentions_region(p: _Paragraph, region: str) -> bool:
     return bool(region and region in text) or any(cue in text for cue in CLOSING_CUES)
 
 
-def _event_date(article: CleanArticle, paragraphs: list[_Paragraph], source: str) -> dt.date:
-    texts = [article.title] + [p.block.simple for p in paragraphs[:3]]
-    for text in texts:
-        match = FULL_DATE.search(text)
-        if match:
-            return _date(*match.groups(), source)
-    year = next((m.group(1) for t in texts if (m := YEAR.search(t))), article.published[:4])
-    for text in texts:
-        match = MONTH_DAY.search(text)
-        if match and year:
-            return _date(year, *match.groups(), source)
-    if article.published:
-        return dt.date.fromisoformat(article.published[:10])
-    raise DigestError(Problem(source, "cannot find the date of the events (no “2026年1月4日” in the title or intro)",
-                              hint="pass --date YYYY-MM-DD"))
+DATE_NOTE = "date {date} taken from {what} — pass --date to change it"
 
 
-def _date(year: str, month: str, day: str, source: str) -> dt.date:
+@dataclass(frozen=True)
+class DateFound:
+    """The day the news is about, where it was found, and a note when it was guessed."""
+
+    date: dt.date
+    source: str
+    """given, title, intro, timestamp, month-day or file (Digest.date_source)."""
+    note: str = ""
+
+
+def event_date(article: CleanArticle, paragraphs: list[str], file_date: dt.date | None) -> DateFound:
+    """The best evidence the page gives, strongest first: a full date in the title or intro; a month-day
+    there whose year the page's timestamp or title settles; the page's own timestamp; a month-day with
+    the file's year; the file's own date.  A date is never a reason to refuse an article."""
+    intro = paragraphs[:3]
+    for where, texts in (("title", [article.title]), ("intro", intro)):
+        for text in texts:
+            found = _full_date(text)
+            if found:
+                return DateFound(found, where)
+    published = _published_date(article.published)
+    title_year = YEAR.search(article.title)
+    for text in [article.title, *intro]:
+        day = _month_day(text)
+        if not day:
+            continue
+        month, mday, shown = day
+        if published:
+            found = _day_before(published, month, mday)
+            if found and (published - found).days <= MONTH_DAY_REACH:
+                return DateFound(found, "month-day", DATE_NOTE.format(
+                    date=found, what=f"“{shown}” and the year of the page's timestamp"))
+        elif title_year:
+            found = _valid_date(int(title_year.group(1)), month, mday)
+            if found:
+                return DateFound(found, "month-day", DATE_NOTE.format(date=found, what=f"“{shown}” and the title's year"))
+    if published:
+        return DateFound(published, "timestamp", DATE_NOTE.format(date=published, what="the page's timestamp"))
+    fallback = file_date or dt.date.today()
+    for text in [article.title, *intro]:
+        day = _month_day(text)
+        found = day and _day_before(fallback, day[0], day[1])
+        if found:
+            return DateFound(found, "month-day", DATE_NOTE.format(
+                date=found, what=f"“{day[2]}” and the year of the file's date"))
+    return DateFound(fallback, "file", DATE_NOTE.format(date=fallback, what="the file's own date"))
+
+
+def _full_date(text: str) -> dt.date | None:
+    for match in FULL_DATE.finditer(text):
+        found = _valid_date(*(int(g) for g in match.groups() if g))
+        if found:
+            return found
+    return None
+
+
+def _month_day(text: str) -> tuple[int, int, str] | None:
+    """(month, day, as written) of the first month-day: 3月3日, 2月5号, or a week's range (6.9-6.15),
+    which stands for its last day."""
+    week = WEEK_RANGE.search(text)
+    match = MONTH_DAY.search(text)
+    if week and (not match or week.start() < match.start()):
+        return int(week.group(3)), int(week.group(4)), week.group()
+    if match:
+        return int(match.group(1)), int(match.group(2)), match.group()
+    return None
+
+
+def _published_date(published: str) -> dt.date | None:
     try:
-        return dt.date(int(year), int(month), int(day))
+        return dt.date.fromisoformat(published[:10])
     except ValueError:
-        raise DigestError(Problem(source, f"the article's date {year}年{month}月{day}日 does not exist",
-                                  hint="pass --date YYYY-MM-DD")) from None
+        return None
+
+
+def _day_before(anchor: dt.date, month: int, day: int) -> dt.date | None:
+    """The month-day on or before `anchor` (a day of grace): 12月31日 read on 1月2日 is last year's."""
+    for year in (anchor.year, anchor.year - 1):
+        found = _valid_date(year, month, day)
+        if found and found <= anchor + dt.timedelta(days=1):
+            return found
+    return None
+
+
+def _valid_date(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day) if 1900 < year < 2200 else None
+    except ValueError:
+        return None
 
 
 def _region_slug(scope: Scope) -> str:
@@ -214,7 +290,7 @@ def _new_themes(sections: list[_Section], themes: list[Theme]) -> list[Theme]:
     return found
 
 
-def _digest(article, sections, paragraphs, scope, digest_id, date, source) -> Digest:
+def _digest(article, sections, paragraphs, scope, digest_id, found: DateFound, source) -> Digest:
     def texts(role: str, section: int | None = None) -> str:
         return "\n\n".join(p.block.text for p in paragraphs
                            if p.role == role and (section is None or p.section == section))
@@ -222,7 +298,8 @@ def _digest(article, sections, paragraphs, scope, digest_id, date, source) -> Di
     return Digest(
         id=digest_id,
         title=article.title,
-        date=date,
+        date=found.date,
+        date_source=found.source,
         region=scope.place.short if scope.place else "全国",
         province=gazetteer.load().province_of(scope.place).name if scope.place else "",
         published=article.published,
