@@ -108,13 +108,13 @@ def clean(lines: list[str], lex: Lexicon) -> CleanArticle:
     _take_tail_timestamp(rows, tail, lines, article, lex)
     if title_at is not None:
         article.title = _title_text(rows[title_at])
+        body_from = body_from if article.title else head
     article.blocks = _blocks(rows[body_from:end + 1], article.title)
     for block in article.blocks[:3]:
         for match in DATELINE_BYLINE.finditer(block.simple[:80]):
             article.authors += [n for n in re.split(r"[\s、,]+", match.group(1)) if n and n not in article.authors]
     _settle_headings(article.blocks)
-    if not article.title:
-        article.title = _derived_title(article.blocks)
+    article.title = article.title.strip() or _derived_title(article.blocks)
     return article
 
 
@@ -405,7 +405,7 @@ def _derived_title(blocks: list[Block]) -> str:
     first = next((b for b in blocks if b.kind == "paragraph"), None)
     if first is None:
         return ""
-    sentence = re.split(r"[。!?;]", first.text, maxsplit=1)[0]
+    sentence = re.split(r"[。!?;]", first.text.strip(), maxsplit=1)[0].strip() or first.text.strip()[:40]
     if len(sentence) <= 40:
         return sentence
     cut = max(sentence.rfind(ch, 0, 40) for ch in ",,、:")

@@ -30,3 +30,15 @@ def simplify(text: str) -> str:
 def strip_readings(text: str) -> str:
     """發(fā)展 → 發展: converter artefacts out of every field, before anything else reads the text."""
     return READING.sub("", text) if "(" in text or "（" in text else text
+
+
+def aligned(text: str) -> str | None:
+    """The matching form of `text` with every character where it stood (no space folded), or None
+    when the conversion changes the length: positions found in it are positions in `text`."""
+    converted = _converter().convert("".join(_nfkc_char(ch) for ch in text))
+    return converted if len(converted) == len(text) else None
+
+
+def _nfkc_char(ch: str) -> str:
+    folded = unicodedata.normalize("NFKC", ch)
+    return folded if len(folded) == 1 else ch

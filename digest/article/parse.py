@@ -17,10 +17,11 @@ from pypinyin import lazy_pinyin
 
 from .. import gazetteer, lexicon
 from ..errors import DigestError, Problem
-from ..model import Digest, Entry, Place, Section, SourceRef, Theme
+from ..model import Digest, Entry, Person, Place, Section, SourceRef, Theme
 from . import fields
 from .clean import Block, CleanArticle, clean, heading_text
-from .places import Mention, Scope, detect_scope, find_mentions, resolve, subjects
+from .normalize import aligned, simplify
+from .places import Mention, Scope, detect_scope, find_mentions, resolve, subjects, unit_of
 
 FULL_DATE = re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]|(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 MONTH_DAY = re.compile(r"(?<![\d.])(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
@@ -30,6 +31,8 @@ MONTH_DAY_REACH = 62
 """A month-day more than two months before the page's timestamp is not the news's own day."""
 CLOSING_CUES = ("各地", "全省", "全市", "全国", "新的一年", "总之", "座城市", "个城市", "各市", "各区", "各县")
 GENERAL_THEME = "综合"
+LEADING_LABEL = re.compile(r"^[“\"「《][^”\"」》]{1,12}[”\"」》]\s*")
+"""A quoted label before a heading's place: “亮点”某市,…"""
 
 
 @dataclass
@@ -42,15 +45,25 @@ class ParsedDigest:
 
 
 @dataclass
+class _Heading:
+    """A heading that names a place (济南, 【南京】, 烟台市委书记 刘强, 某市:…): its paragraphs are that place's."""
+
+    place: Place
+    people: list[Person] = field(default_factory=list)
+
+
+@dataclass
 class _Paragraph:
     number: int
     block: Block
     section: int | None
     mentions: list[Mention]
-    heading_place: Place | None = None
+    heading: _Heading | None = None
     places: list[Place] = field(default_factory=list)
     role: str = ""
     credits: list[str] = field(default_factory=list)
+    parts: dict[Place, str] = field(default_factory=dict)
+    """Each place's own words when the paragraph speaks of several (as published)."""
 
 
 def parse_article(lines: list[str], themes: list[Theme], source: str, digest_id: str = "",
@@ -61,9 +74,11 @@ def parse_article(lines: list[str], themes: list[Theme], source: str, digest_id:
     if not any(b.kind == "paragraph" for b in article.blocks):
         raise DigestError(Problem(source, "no article text found (only page chrome or nothing at all)",
                                   hint="copy the article's text or save its page as HTML"))
-    sections, paragraphs = _outline(article, themes, gz, lex)
-    scope = detect_scope(article.title, [p.mentions for p in paragraphs], gz, lex)
-    _assign_places(paragraphs, sections, scope, gz, lex)
+    article.title = article.title or source.rsplit("/", 1)[-1]
+    mentions = {id(b): find_mentions(b.simple, gz, lex) for b in article.blocks if b.kind != "credit"}
+    scope = detect_scope(article.title, list(mentions.values()), gz, lex)
+    sections, paragraphs = _outline(article, themes, mentions, scope, gz, lex)
+    _assign_places(paragraphs, scope, gz, lex)
     _assign_roles(paragraphs, sections, scope)
     if not any(p.places for p in paragraphs):
         raise DigestError(Problem(source, "no places recognised: this does not read like a regional round-up",
@@ -73,7 +88,7 @@ def parse_article(lines: list[str], themes: list[Theme], source: str, digest_id:
     digest_id = digest_id or f"{found.date.isoformat()}-{_region_slug(scope)}"
     new_themes = _new_themes(sections, themes)
     digest = _digest(article, sections, paragraphs, scope, digest_id, found, source)
-    entries = _entries(paragraphs, sections, scope, digest, gz, lex)
+    entries = _entries(paragraphs, sections, scope, digest, article, gz, lex)
     return ParsedDigest(digest, entries, new_themes, [found.note] if found.note else [])
 
 
@@ -85,43 +100,51 @@ class _Section:
     intro: list[str] = field(default_factory=list)
 
 
-def _outline(article: CleanArticle, themes: list[Theme], gz, lex):
-    """Number the paragraphs, open a section at each theme heading, note city headings."""
+def _outline(article: CleanArticle, themes: list[Theme], mentions, scope: Scope, gz, lex):
+    """Number the paragraphs, open a section at each theme heading, note place headings."""
     sections: list[_Section] = []
     paragraphs: list[_Paragraph] = []
-    heading_place: Place | None = None
+    heading: _Heading | None = None
     pending_credits: list[str] = []
     for block in article.blocks:
         if block.kind == "credit":
             target = paragraphs[-1].credits if paragraphs and not pending_credits else pending_credits
             target.append(block.text)
         elif block.kind == "heading":
-            place = _heading_place(block.simple, gz, lex)
-            if place:
-                heading_place = place
-                continue
-            heading_place = None
-            sections.append(_Section(block.text, _theme_for(heading_text(block.simple), themes)))
+            heading = _place_heading(block, mentions[id(block)], scope, gz, lex)
+            if heading is None:
+                sections.append(_Section(block.text, _theme_for(heading_text(block.simple), themes)))
         else:
             section = len(sections) - 1 if sections else None
             if section is not None and not sections[section].first:
                 sections[section].first = len(paragraphs) + 1
-            paragraph = _Paragraph(len(paragraphs) + 1, block, section, find_mentions(block.simple, gz, lex),
-                                   heading_place, credits=pending_credits)
+            paragraph = _Paragraph(len(paragraphs) + 1, block, section, mentions[id(block)], heading,
+                                   credits=pending_credits)
             pending_credits = []
             paragraphs.append(paragraph)
     return sections, paragraphs
 
 
-def _heading_place(simple: str, gz, lex) -> Place | None:
-    """【南京】, 南京, 南京市:打造6G之城 — a heading that names a place (not a theme)."""
-    key = re.split(r"[:|]", heading_text(simple), maxsplit=1)[0].strip()
-    places = [p for p in gz.by_alias.get(key, ()) if p.level != "province"]
-    return places[0] if places else None
+def _place_heading(block: Block, mentions: list[Mention], scope: Scope, gz, lex) -> _Heading | None:
+    """济南, 【南京】, 三、儋州市政府, 南京市:打造6G之城, “亮点”某市…, 烟台市委书记 刘强 — a heading that
+    begins with a place of the round-up (not its scope) is that place's; a title and name in it are
+    its official's."""
+    text = heading_text(block.simple)
+    offset = block.simple.find(text[:4]) if text else -1
+    label = LEADING_LABEL.match(text)
+    if label:
+        offset += label.end()
+    first = next((m for m in mentions if m.start >= offset), None)
+    if first is None or first.start != offset:
+        return None
+    place = resolve(first, scope, gz)
+    if place is None:
+        return None
+    return _Heading(place, fields.people(block.simple, lex, lambda before: False))
 
 
 def _theme_for(heading: str, themes: list[Theme]) -> Theme:
-    key = re.split(r"[:|]", heading, maxsplit=1)[0].strip()
+    key = re.split(r"[:|丨]", heading, maxsplit=1)[0].strip()
     for text in (key, heading):
         for theme in themes:
             if theme.name in text or any(word in text for word in theme.keywords):
@@ -137,13 +160,62 @@ def _slug(text: str) -> str:
     return slug or "theme"
 
 
-def _assign_places(paragraphs, sections, scope: Scope, gz, lex) -> None:
+def _assign_places(paragraphs: list[_Paragraph], scope: Scope, gz, lex) -> None:
     for p in paragraphs:
-        if p.heading_place is not None:
-            unit = resolve(Mention(0, 0, (p.heading_place,), 3), scope, gz)
-            p.places = [unit or p.heading_place]
+        if p.heading is not None:
+            p.places = [p.heading.place]
+            continue
+        p.places = subjects(p.mentions, scope, gz)
+        if len(p.places) > 1:
+            p.parts = _parts(p, scope, gz, lex)
+            p.places = [place for place in p.places if place in p.parts]
+
+
+def _parts(p: _Paragraph, scope: Scope, gz, lex) -> dict[Place, str]:
+    """Each subject's own sentences of a paragraph naming several, or its own clauses when one
+    sentence lists them (合肥市46个、芜湖市…; 南京市市长甲、苏州市市长乙…); a sentence naming no
+    subject goes with the one before it."""
+    text = aligned(p.block.text) or p.block.simple
+    mentions = find_mentions(text, gz, lex)
+    pieces: dict[Place, list[str]] = {}
+    current: Place | None = None
+    for start, end in fields.sentence_spans(text):
+        starts = [(m.start, unit) for m in mentions if start <= m.start < end and m.weight >= 2
+                  and (unit := unit_of(m, scope, gz, p.places)) is not None]
+        if not starts:
+            if current is not None:
+                pieces[current].append(text[start:end])
+            continue
+        cuts = _clause_cuts(text, start, starts)
+        for (cut, unit), (next_cut, _) in zip(cuts, cuts[1:] + [(end, None)]):
+            owner = unit if unit is not None else (current or cuts[-1][1])
+            pieces.setdefault(owner, []).append(_as_sentence(text[cut:next_cut]))
+        current = starts[-1][1]
+    return {place: "".join(words).strip() for place, words in pieces.items() if "".join(words).strip()}
+
+
+def _clause_cuts(text: str, start: int, starts: list[tuple[int, Place]]) -> list[tuple[int, Place | None]]:
+    """Where a sentence changes subject: at the clause break before each new subject's mention."""
+    cuts: list[tuple[int, Place | None]] = [(start, None)]
+    for at, unit in starts:
+        if cuts[-1][1] == unit:
+            continue
+        floor = cuts[-1][0]
+        breaks = [text.rfind(ch, floor, at) for ch in ",;、:"]
+        cut = max(breaks) + 1 if max(breaks) >= floor else floor
+        if cut == cuts[-1][0]:
+            cuts[-1] = (cut, unit)
         else:
-            p.places = subjects(p.mentions, scope, gz)
+            cuts.append((cut, unit))
+    if cuts[0][1] is None and len(cuts) > 1 and cuts[0][0] == cuts[1][0]:
+        cuts.pop(0)
+    return cuts
+
+
+def _as_sentence(words: str) -> str:
+    """A clause cut from a list reads as a sentence: its trailing comma becomes a full stop."""
+    words = words.strip().lstrip(",;、:")
+    return words[:-1] + "。" if words[-1:] in ",;、:" else words
 
 
 def _assign_roles(paragraphs: list[_Paragraph], sections: list[_Section], scope: Scope) -> None:
@@ -161,7 +233,7 @@ def _assign_roles(paragraphs: list[_Paragraph], sections: list[_Section], scope:
             p.role = "intro"
         elif opens_section or (previous.role == "section-intro" and previous.section == p.section):
             p.role = "section-intro"
-        elif previous.places and previous.section == p.section:
+        elif len(previous.places) == 1 and previous.section == p.section:
             p.role = "continuation"
             p.places = list(previous.places)
         else:
@@ -236,11 +308,11 @@ def _full_date(text: str) -> dt.date | None:
 
 def _month_day(text: str) -> tuple[int, int, str] | None:
     """(month, day, as written) of the first month-day: 3月3日, 2月5号, or a week's range (6.9-6.15),
-    which stands for its last day."""
+    which stands for its first day (as 7月26日至8月3日 does)."""
     week = WEEK_RANGE.search(text)
     match = MONTH_DAY.search(text)
     if week and (not match or week.start() < match.start()):
-        return int(week.group(3)), int(week.group(4)), week.group()
+        return int(week.group(1)), int(week.group(2)), week.group()
     if match:
         return int(match.group(1)), int(match.group(2)), match.group()
     return None
@@ -316,31 +388,36 @@ def _digest(article, sections, paragraphs, scope, digest_id, found: DateFound, s
     )
 
 
-def _entries(paragraphs, sections, scope, digest: Digest, gz, lex) -> list[Entry]:
+def _entries(paragraphs, sections, scope, digest: Digest, article: CleanArticle, gz, lex) -> list[Entry]:
     groups: dict[Place, list[_Paragraph]] = {}
     for p in paragraphs:
         for place in p.places:
             groups.setdefault(place, []).append(p)
     general = Theme(GENERAL_THEME, "zonghe")
+    strangers = set(article.authors) | set(article.editors)
     entries = []
     for place, members in groups.items():
         first = members[0]
         theme = sections[first.section].theme if first.section is not None else general
-        text = _text_about(place, members, scope, gz, lex)
+        body = "\n\n".join(p.parts.get(place, p.block.text) for p in members)
+        text = simplify(body)
         sentence_list = fields.sentences(text)
         names = (place.short, place.name, place.display)
         credits = [c for p in members for c in p.credits]
+        people = [person for p in members if p.heading for person in p.heading.people]
+        people += fields.people(text, lex, _foreign(place, scope, gz, lex), officials_of=_official_level(place, scope))
         entries.append(Entry(
             city=place.display,
-            slug=place.slug,
+            slug=_entry_slug(place, gz),
             code=place.code,
             province=gz.province_of(place).name,
+            parent=_parent(place, gz),
             theme=theme.name,
             date=digest.date,
-            headline=fields.headline(sentence_list, names),
+            headline=fields.headline(sentence_list, names, lex),
             summary=fields.summary(sentence_list),
-            body="\n\n".join(p.block.text for p in members),
-            people=tuple(fields.people(text, lex, _foreign(place, scope, gz, lex))),
+            body=body,
+            people=tuple(_unique_people(people, strangers)),
             figures=tuple(fields.figures(text, lex)),
             events=tuple(fields.events(text, lex)),
             image_credit="; ".join(dict.fromkeys(credits)),
@@ -350,21 +427,41 @@ def _entries(paragraphs, sections, scope, digest: Digest, gz, lex) -> list[Entry
     return entries
 
 
-def _text_about(place: Place, members: list[_Paragraph], scope, gz, lex) -> str:
-    """The sentences of the entry's paragraphs that speak of this place."""
-    parts = []
-    for p in members:
-        if len(p.places) == 1:
-            parts.append(p.block.simple)
-            continue
-        current = p.places[0]
-        for sentence in fields.sentences(p.block.simple):
-            units = [resolve(m, scope, gz) for m in find_mentions(sentence, gz, lex) if m.weight >= 2]
-            units = [u for u in units if u in p.places]
-            current = units[0] if units else current
-            if current == place:
-                parts.append(sentence)
-    return "".join(parts)
+def _entry_slug(place: Place, gz) -> str:
+    """A province's entry (in a national round-up) must not take the page of a city of its name (吉林)."""
+    if place.level == "province" and any(p.slug == place.slug and p.level != "province" for p in gz.by_alias.get(
+            place.short, ())):
+        return f"{place.slug}-sheng"
+    return place.slug
+
+
+def _parent(place: Place, gz) -> str:
+    """The prefecture of a county-level place that stands for itself (义乌 → 金华)."""
+    if place.level in ("county", "zone"):
+        city = gz.prefecture_of(place)
+        return city.display if city != place else ""
+    return ""
+
+
+def _official_level(place: Place, scope: Scope) -> str:
+    """Whose titles are this place's own: a province's (省委书记) for a province, never a municipality's
+    city-wide leaders (上海市委书记) for one of its districts."""
+    if place.level == "province":
+        return "province"
+    if scope.level == "city" and scope.place and scope.place.code[:2] in ("11", "12", "31", "50"):
+        return "district"
+    if place.level == "prefecture" and place.code[:2] in ("11", "12", "31", "50"):
+        return "municipality"
+    return "local"
+
+
+def _unique_people(people: list[Person], strangers: set[str]) -> list[Person]:
+    seen, found = set(), []
+    for person in people:
+        if person.name not in seen and person.name not in strangers:
+            seen.add(person.name)
+            found.append(person)
+    return found
 
 
 def _foreign(place: Place, scope: Scope, gz, lex):
@@ -374,5 +471,7 @@ def _foreign(place: Place, scope: Scope, gz, lex):
         if not mentions or mentions[-1].end != len(before):
             return False
         unit = resolve(mentions[-1], scope, gz)
-        return unit is None or unit != place
+        if unit is None:
+            return not (place.level == "province" and any(p == place for p in mentions[-1].candidates))
+        return unit != place and not (unit.level in ("county", "zone") and gz.prefecture_of(unit) == place)
     return is_foreign
