@@ -43,6 +43,7 @@ class Lexicon:
     figure_openers: tuple[str, ...]
     figure_after_stops: tuple[str, ...]
     official_words: tuple[str, ...]
+    post_words: tuple[str, ...]
     clause_leads: tuple[str, ...]
     career_words: tuple[str, ...]
     product_words: tuple[str, ...]
@@ -101,7 +102,8 @@ def load() -> Lexicon:
         figure_verbs=_longest_first(raw["figure_verbs"]),
         figure_openers=tuple(raw["figure_openers"]),
         figure_after_stops=tuple(raw["figure_after_stops"]),
-        official_words=_longest_first(raw["official_words"]),
+        official_words=_longest_first(raw["official_words"] + raw["post_words"]),
+        post_words=_longest_first(raw["post_words"]),
         clause_leads=_longest_first(raw["clause_leads"]),
         career_words=tuple(raw["career_words"]),
         product_words=_longest_first(raw["product_words"]),

@@ -35,7 +35,8 @@ SUFFIXES = ("自治县", "自治州", "新区", "市", "县", "区", "盟", "旗
 LEANING = ("则", "同样", "而", "随后", "当天", "当日", "同时", "此外", "另外", "与此同时", "他", "她", "其", "该", "这",
            "此", "并", "也", "还", "但", "对此", "为此", "会上", "会议", "上述")
 SPEECH_END = ("表示", "宣布", "指出", "强调", "说", "认为", "介绍", "称", "提出", "要求")
-SENTENCE_END = ("。", "!", "?", "…", "”", "」", "!", "?", ";")
+SENTENCE_END = ("。", "!", "?", "！", "？", "…")
+CLOSERS = "”’」』)）\"'"
 HEADLINE_MAX = 36
 SUMMARY_MAX = 150
 
@@ -54,26 +55,37 @@ def same_place(city: str, label: dict) -> bool:
     return bool(names_of(city) & wanted)
 
 
+def plain(text: str) -> str:
+    return re.sub(r"\s+", "", text).rstrip("。!?！？…")
+
+
 def editorial_problems(entry: dict) -> list[str]:
-    """What an editor would change before publishing the entry's headline and summary."""
+    """What an editor would change before publishing the entry's headline and summary (the rules of
+    issue 22, point 10)."""
     problems = []
-    headline, summary, body = entry.get("headline", ""), entry.get("summary", ""), entry.get("body", "")
+    headline, summary, body = (str(entry.get(k) or "").strip() for k in ("headline", "summary", "body"))
+    bare = headline.rstrip(CLOSERS)
     if not headline or len(headline) > HEADLINE_MAX:
         problems.append("headline length")
     if headline.startswith(LEANING):
         problems.append("headline leans on the paragraph before")
-    if headline.rstrip("…").endswith(SPEECH_END) or headline[-1:] in ",:、;“(—":
+    if bare.endswith(SPEECH_END) or bare[-1:] in ",:、;,:;“(—":
         problems.append("headline stops mid-clause")
+    if bare.endswith(("…", "...")):
+        problems.append("headline cut short")
     if "【" in headline or "】" in headline:
         problems.append("headline carries a tag")
-    if headline and headline == summary:
+    if headline and plain(headline) == plain(summary):
         problems.append("headline is the summary")
+    tail = summary.rstrip(CLOSERS)
     if not summary or len(summary) > SUMMARY_MAX:
         problems.append("summary length")
-    elif not summary.endswith(SENTENCE_END):
+    if not tail.endswith(SENTENCE_END):
         problems.append("summary is not whole sentences")
-    sentences = [s for s in re.split(r"(?<=[。!?!?])", body) if s.strip()]
-    if summary and summary.strip() == body.strip() and len(sentences) > 2:
+    if len(re.findall(r"[。!?！？]", summary)) > 2:
+        problems.append("summary has more than two sentences")
+    sentences = re.findall(r"[。!?！？]", body)
+    if summary and len(sentences) > 2 and plain(summary) == plain(body):
         problems.append("summary is the whole body")
     return problems
 
@@ -137,7 +149,8 @@ def score_page(label: dict, code: int, message: str, entries: list[dict], score:
     lost, misfiled = [], []
     for official in label.get("officials", []):
         score.officials += 1
-        homes = [{"name": official["place"]}] + ([{"name": official["acts_in"]}] if official.get("acts_in") else [])
+        home = next((p for p in places if p["name"] == official["place"]), {"name": official["place"]})
+        homes = [home] + ([{"name": official["acts_in"]}] if official.get("acts_in") else [])
         where = [city for city, name in people if name == official["name"]]
         if any(same_place(city, home) for city in where for home in homes):
             score.officials_found += 1

@@ -25,6 +25,7 @@ CITY_BRACKETS = re.compile(r"^【(.+?)】")
 URL = re.compile(r"(?:https?://|www\.)[\w./?=&%#:~+-]*", re.I)
 CAPTION_END = re.compile(r"(?:^|[\s(。!?;,])((?:[\u4e00-\u9fff]{2,4}[\s、]*){1,4})\s*摄\)?$")
 DATELINE_BYLINE = re.compile(r"[(\[]\s*(?:本报|新华社|特约)?(?:首席)?(?:记者|通讯员|实习生|见习记者)\s*([^()\[\]]{2,40})[)\]]")
+CITATION = re.compile(r"\s*(?:\[\d{1,2}\])+")
 ASCII_NOISE = re.compile(r"[\x21-\x7e]{6,60}")
 MAX_HEADING = 32
 MAX_TITLE = 100
@@ -121,16 +122,25 @@ def clean(lines: list[str], lex: Lexicon) -> CleanArticle:
 def _rows(lines: list[str], lex: Lexicon) -> list[Row]:
     rows = []
     for number, raw in enumerate(lines, start=1):
-        text = strip_readings(raw.strip())
-        simple = simplify(text)
-        if simple:
-            rows.append(_classify(text, simple, number, lex))
+        for text in _pieces(strip_readings(raw.strip())):
+            simple = simplify(text)
+            if simple:
+                rows.append(_classify(text, simple, number, lex))
     for i, row in enumerate(rows):
         if row.kind == "meta" and row.meta.published:
             near = rows[max(0, i - 6):i] + rows[i + 1:i + 7]
             row.listed_time = any(r.kind == "meta" and r.meta.published for r in near) and \
                 _next_kind(rows, i) != "prose"
     return rows
+
+
+def _pieces(text: str) -> list[str]:
+    """A line of bullets (' - ' items and [1] citation marks, as summary pages set a whole article on
+    one line) is one piece per item; any other line is itself."""
+    if text.count(" - ") < 2 and not CITATION.search(text):
+        return [text]
+    pieces = re.split(r" - |(?<=\])\s+(?=\S)", text)
+    return [CITATION.sub("", piece).strip(" -") for piece in pieces if CITATION.sub("", piece).strip(" -")]
 
 
 def _next_kind(rows: list[Row], i: int) -> str:
@@ -317,16 +327,16 @@ def _head_start(rows: list[Row], start: int) -> int:
 
 
 def _title_index(rows: list[Row], head: int, start: int) -> int | None:
-    """The article's title among the lines before it: '原标题:…' if given, else the first title-like
-    line long enough not to be a site's name, else the nearest title-like line."""
+    """The article's title among the lines before it: the first title-like line long enough not to be
+    a site's name, else the original title ('原标题:…') a reposting page gives, else the nearest title-like
+    line."""
     candidates = [i for i in range(head, start) if _title_like(rows[i])]
-    for i in candidates:
-        if rows[i].simple.startswith("原标题"):
-            return i
-    long = [i for i in candidates if len(rows[i].simple) >= TITLE_MIN]
+    own = [i for i in candidates if not rows[i].simple.startswith("原标题")]
+    long = [i for i in own if len(rows[i].simple) >= TITLE_MIN]
     if long:
         return long[0]
-    return candidates[-1] if candidates else None
+    original = [i for i in candidates if i not in own]
+    return original[0] if original else (candidates[-1] if candidates else None)
 
 
 def _title_like(row: Row) -> bool:

@@ -248,16 +248,23 @@ def _phrase_before(text: str, end: int, lex: Lexicon) -> str:
     return phrase
 
 
-def headline(sentence_list: list[str], names: tuple[str, ...], lex: Lexicon) -> str:
+def headline(sentence_list: list[str], names: tuple[str, ...], lex: Lexicon, summary_text: str = "") -> str:
     """A short line that stands on its own: the lead's first clauses, from the clause that names the
-    place, without a leaning opener (则, 同样, 随后…), a speech verb at its end or a 【tag】."""
-    clauses = []
-    for sentence in sentence_list[:3]:
-        clauses = _headline_clauses(sentence, names, lex)
-        if clauses and len(clauses[0]) <= HEADLINE_HARD_MAX:
-            break
-    if not clauses:
-        return ""
+    place, without a leaning opener (则, 同样, 随后…), a speech verb at its end or a 【tag】, and shorter
+    than the summary when that is one sentence."""
+    candidates = [c for c in (_headline_clauses(s, names, lex) for s in sentence_list[:3]) if c]
+    if not candidates:
+        first = sentence_list[0] if sentence_list else ""
+        return re.split(r"[,:;。!?]", first, maxsplit=1)[0][:HEADLINE_MAX]
+    clauses = next((c for c in candidates if not c[0].startswith(lex.leaning_words)
+                    and len(c[0]) <= HEADLINE_HARD_MAX), candidates[0])
+    chosen = _fit(clauses)
+    if _plain(chosen) == _plain(summary_text) and len(clauses) > 1:
+        chosen = _fit(clauses[:-1])
+    return chosen
+
+
+def _fit(clauses: list[str]) -> str:
     chosen = ""
     for clause in clauses:
         if chosen and len(chosen + clause) > HEADLINE_MAX:
@@ -270,14 +277,19 @@ def headline(sentence_list: list[str], names: tuple[str, ...], lex: Lexicon) -> 
     return chosen[:cut] if cut >= 8 else chosen[:HEADLINE_MAX] + "…"
 
 
+def _plain(text: str) -> str:
+    return re.sub(r"\s+", "", text).rstrip("。!?…")
+
+
 def _headline_clauses(sentence: str, names: tuple[str, ...], lex: Lexicon) -> list[str]:
     """The clauses a headline may be made of, leaning and speech clauses left out."""
     text = re.sub(r"【[^】]{0,12}】", "", sentence).strip()
     text = LEADING_TIME.sub("", text).rstrip("。!?;")
     clauses = [c.strip() for c in re.split(r"(?<=[,:])", text) if c.strip()]
     clauses = [c for c in clauses if not LEADING_TIME.fullmatch(c)]
-    while len(clauses) > 1 and (clauses[0].startswith(lex.leaning_words) or
-                                not any(n in clauses[0] for n in names)) and any(n in "".join(clauses) for n in names):
+    while len(clauses) > 1 and clauses[0].startswith(lex.leaning_words):
+        clauses.pop(0)
+    while len(clauses) > 1 and not any(n in clauses[0] for n in names) and any(n in "".join(clauses) for n in names):
         clauses.pop(0)
     if clauses:
         clauses[0] = _unlean(clauses[0], names, lex)
@@ -315,8 +327,16 @@ def summary(sentence_list: list[str]) -> str:
     if len(chosen) < SUMMARY_SHORT and len(sentence_list) > 1 and len(chosen + sentence_list[1]) <= SUMMARY_MAX:
         chosen += sentence_list[1]
     if len(chosen) <= SUMMARY_MAX:
-        return chosen[:-1] + "。" if chosen.endswith(";") else chosen
+        return _closed(chosen)
     cut = max(chosen.rfind(ch, 0, SUMMARY_MAX) for ch in ",;")
     if cut < 40:
         cut = SUMMARY_MAX - 1
     return chosen[:cut].rstrip(",;、:") + "。"
+
+
+def _closed(text: str) -> str:
+    """A summary ends as a sentence does; a text cut short (a page saved half-way) ends with '…'."""
+    if text.endswith((";", ",", "、", ":")):
+        text = text[:-1] + "。"
+    bare = text.rstrip("”’」』)\"'")
+    return text if bare.endswith(("。", "!", "?", "…")) else text + "…"

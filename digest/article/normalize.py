@@ -10,6 +10,8 @@ import unicodedata
 from functools import cache
 
 SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+ELLIPSIS = re.compile(r"(?:\.\.\.)+")
+"""NFKC spells … as three dots; the text keeps its own ellipsis."""
 READING = re.compile(r"(?<=[\u3400-\u9fff])\s?[(（]\s*[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,6}\s*[)）]")
 """A pinyin reading in brackets after a character (發(fā)展): what some converters leave in mirror pages."""
 
@@ -24,6 +26,8 @@ def _converter():
 def simplify(text: str) -> str:
     """Traditional → Simplified, full-width → half-width (，→, ：→: １→1), spaces folded."""
     text = unicodedata.normalize("NFKC", _converter().convert(text))
+    if "..." in text:
+        text = ELLIPSIS.sub(lambda m: "…" * (len(m.group()) // 3), text)
     return SPACES.sub(" ", text).strip()
 
 

@@ -21,7 +21,7 @@ from ..model import Digest, Entry, Person, Place, Section, SourceRef, Theme
 from . import fields
 from .clean import Block, CleanArticle, clean, heading_text
 from .normalize import aligned, simplify
-from .places import Mention, Scope, detect_scope, find_mentions, resolve, subjects, unit_of
+from .places import Mention, Scope, detect_scope, find_mentions, listed, resolve, subjects, unit_of
 
 FULL_DATE = re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]|(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 MONTH_DAY = re.compile(r"(?<![\d.])(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
@@ -31,6 +31,9 @@ MONTH_DAY_REACH = 62
 """A month-day more than two months before the page's timestamp is not the news's own day."""
 CLOSING_CUES = ("各地", "全省", "全市", "全国", "新的一年", "总之", "座城市", "个城市", "各市", "各区", "各县")
 GENERAL_THEME = "综合"
+LIST_LEAD_MAX = 40
+BARE_ITEM = re.compile(r"^([\u4e00-\u9fff]{2,8}?[市县区]?)\s*\d")
+COUNTED_ITEM = re.compile(r"^([\u4e00-\u9fff]{2,8}?[市县区]?)([\u4e00-\u9fff“”]{2,12})\s*\d")
 LEADING_LABEL = re.compile(r"^[“\"「《][^”\"」》]{1,12}[”\"」》]\s*")
 """A quoted label before a heading's place: “亮点”某市,…"""
 
@@ -64,6 +67,8 @@ class _Paragraph:
     credits: list[str] = field(default_factory=list)
     parts: dict[Place, str] = field(default_factory=dict)
     """Each place's own words when the paragraph speaks of several (as published)."""
+    fillers: dict[Place, str] = field(default_factory=dict)
+    """A list item's words with what it counts put back, for its headline (大连新开工项目256个)."""
 
 
 def parse_article(lines: list[str], themes: list[Theme], source: str, digest_id: str = "",
@@ -164,18 +169,25 @@ def _assign_places(paragraphs: list[_Paragraph], scope: Scope, gz, lex) -> None:
     for p in paragraphs:
         if p.heading is not None:
             p.places = [p.heading.place]
-            continue
-        p.places = subjects(p.mentions, scope, gz)
-        if len(p.places) > 1:
+        else:
+            p.places = subjects(p.mentions, scope, gz)
+    if not any(p.places for p in paragraphs):
+        for p in paragraphs:
+            p.places = listed(p.mentions, scope, gz)
+        return  # places only listed share their paragraphs: no clause of them is any one's own
+    for p in paragraphs:
+        if len(p.places) > 1 and p.heading is None:
             p.parts = _parts(p, scope, gz, lex)
             p.places = [place for place in p.places if place in p.parts]
 
 
 def _parts(p: _Paragraph, scope: Scope, gz, lex) -> dict[Place, str]:
     """Each subject's own sentences of a paragraph naming several, or its own clauses when one
-    sentence lists them (合肥市46个、芜湖市…; 南京市市长甲、苏州市市长乙…); a sentence naming no
-    subject goes with the one before it."""
-    text = aligned(p.block.text) or p.block.simple
+    sentence lists them (合肥市46个、芜湖市…; 南京市市长甲、苏州市市长乙…), with the words that open
+    such a list (此次开工的项目中,…) before each; a sentence naming no subject goes with the one before."""
+    text = aligned(p.block.text)
+    source = p.block.text if text else p.block.simple
+    text = text or p.block.simple
     mentions = find_mentions(text, gz, lex)
     pieces: dict[Place, list[str]] = {}
     current: Place | None = None
@@ -184,14 +196,37 @@ def _parts(p: _Paragraph, scope: Scope, gz, lex) -> dict[Place, str]:
                   and (unit := unit_of(m, scope, gz, p.places)) is not None]
         if not starts:
             if current is not None:
-                pieces[current].append(text[start:end])
+                pieces[current].append(source[start:end])
+            continue
+        if len({unit for _, unit in starts}) == 1:
+            pieces.setdefault(starts[0][1], []).append(source[start:end])
+            current = starts[0][1]
             continue
         cuts = _clause_cuts(text, start, starts)
+        lead = source[cuts[0][0]:cuts[1][0]].strip() if cuts[0][1] is None else ""
+        lead = lead if len(lead) <= LIST_LEAD_MAX else ""
         for (cut, unit), (next_cut, _) in zip(cuts, cuts[1:] + [(end, None)]):
-            owner = unit if unit is not None else (current or cuts[-1][1])
-            pieces.setdefault(owner, []).append(_as_sentence(text[cut:next_cut]))
+            if unit is None:
+                continue
+            words = _as_sentence(source[cut:next_cut])
+            pieces.setdefault(unit, []).append(lead + words)
+            _fill_measure(p, unit, words, text[cut:next_cut], [text[c:n] for (c, u), (n, _) in
+                                                                   zip(cuts, cuts[1:] + [(end, None)]) if u])
         current = starts[-1][1]
     return {place: "".join(words).strip() for place, words in pieces.items() if "".join(words).strip()}
+
+
+def _fill_measure(p: _Paragraph, unit: Place, words: str, simple: str, items: list[str]) -> None:
+    """大连256个 in '沈阳市新开工项目267个,大连256个,…' leaves out what it counts: its headline takes
+    it from the first item that says it (大连新开工项目256个)."""
+    bare = BARE_ITEM.match(simple.strip())
+    if not bare:
+        return
+    for item in items:
+        named = COUNTED_ITEM.match(item.strip())
+        if named:
+            p.fillers[unit] = bare.group(1) + named.group(2) + simple.strip()[bare.end(1):].rstrip(",;、。")
+            return
 
 
 def _clause_cuts(text: str, start: int, starts: list[tuple[int, Place]]) -> list[tuple[int, Place | None]]:
@@ -403,19 +438,21 @@ def _entries(paragraphs, sections, scope, digest: Digest, article: CleanArticle,
         text = simplify(body)
         sentence_list = fields.sentences(text)
         names = (place.short, place.name, place.display)
+        summary = fields.summary(sentence_list)
+        fillers = [p.fillers[place] for p in members if place in p.fillers]
         credits = [c for p in members for c in p.credits]
         people = [person for p in members if p.heading for person in p.heading.people]
         people += fields.people(text, lex, _foreign(place, scope, gz, lex), officials_of=_official_level(place, scope))
         entries.append(Entry(
-            city=place.display,
+            city=place.short if place.level == "province" else place.display,
             slug=_entry_slug(place, gz),
             code=place.code,
             province=gz.province_of(place).name,
             parent=_parent(place, gz),
             theme=theme.name,
             date=digest.date,
-            headline=fields.headline(sentence_list, names, lex),
-            summary=fields.summary(sentence_list),
+            headline=fields.headline(fillers or sentence_list, names, lex, summary),
+            summary=summary,
             body=body,
             people=tuple(_unique_people(people, strangers)),
             figures=tuple(fields.figures(text, lex)),

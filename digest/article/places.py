@@ -25,6 +25,10 @@ NATIONAL_WORDS = ("全国", "各省", "多省", "31省", "各地区", "多个省
 TIME_LEAD = re.compile(r"^(?:(?:\d{4}年)?(?:\d{1,2}月)?(?:\d{1,2}[日号])?(?:[上下中]午|晚上?|早上?|凌晨|傍晚)?"
                        r"(?:\d{1,2}[时点](?:\d{1,2}分|半)?)?)")
 DATELINE = re.compile(r"(?:电|讯)[(\[]|(?:\d{1,2}月)?\d{1,2}日(?:电|讯)")
+BIOGRAPHY = re.compile(r"^[\u4e00-\u9fff]{2,3}(?:\(女\))?,?(?:出生于|生于|\d{4}年\d{1,2}月(?:出)?生)")
+"""A paragraph that opens with a person's birth: a career, whose places are not news."""
+OWN_FIGURE = re.compile(r"[市县区]?[^,。;、:!?\d]{0,10}\d")
+"""A listed place with a figure of its own (滁州市100个、芜湖市61个): an item, not a name in passing."""
 SUBJECT_MIN_SCORE = 2
 SUBJECT_MIN_SHARE = 0.34
 COUNTY_LEVELS = ("county", "zone")
@@ -38,6 +42,8 @@ class Mention:
     weight: int
     """3 sentence subject, 2 clause subject, 1 in passing, 0 not a place of the news (an organisation,
     a career, a dateline, a product, a person's home town)."""
+    official: bool = False
+    """Followed by an official title (东港区委书记): the place an official serves."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +72,27 @@ def find_mentions(text: str, gz: Gazetteer, lex: Lexicon) -> list[Mention]:
             i += 1
     mentions: list[Mention] = []
     for start, end, places in _join_chains(raw, gz):
-        mentions.append(Mention(start, end, places, _weight(text, start, end, mentions, lex)))
+        weight = _weight(text, start, end, mentions, lex)
+        official = weight == 3 and _before_title(text, end, lex)
+        mentions.append(Mention(start, end, places, weight, official))
+    return _concurrent_posts(text, mentions, lex)
+
+
+def _before_title(text: str, end: int, lex: Lexicon) -> bool:
+    return any(text.startswith(lex.post_words, at) for at in (end - 1, end))
+
+
+def _concurrent_posts(text: str, mentions: list[Mention], lex: Lexicon) -> list[Mention]:
+    """'日照市委常委、东港区委书记': of two posts held at once, the last names the place served; the one
+    before it is a place in passing."""
+    titles = lex.title_pattern(False)
+    for i in range(len(mentions) - 1):
+        first, second = mentions[i], mentions[i + 1]
+        between = text[first.end:second.start]
+        if first.official and second.official and between.endswith("、"):
+            post = between[:-1]
+            if titles.fullmatch(post) or titles.fullmatch(text[first.end - 1:first.end] + post):
+                mentions[i] = Mention(first.start, first.end, first.candidates, 1)
     return mentions
 
 
@@ -103,18 +129,25 @@ def _weight(text: str, start: int, end: int, earlier: list[Mention], lex: Lexico
     if _not_the_news(text, start, end, lex):
         return 0
     sentence_start = max(text.rfind(ch, 0, start) for ch in SENTENCE_BREAK) + 1
-    if text.startswith(lex.official_words, end) or text.startswith(lex.official_words, end + 1):
+    if any(text.startswith(lex.official_words, at) for at in (end - 1, end, end + 1)):
         return 3
     before = text[max(0, start - 2):start]
-    if before.endswith(ENUMERATION) or before.endswith(("“", "《", "\"")):
+    if before.endswith(("“", "《", "\"")):
         return 1
+    if before.endswith(ENUMERATION):
+        return 2 if OWN_FIGURE.match(text, end) else 1
     clause_start = max([text.rfind(ch, 0, start) for ch in CLAUSE_BREAK] + [sentence_start - 1]) + 1
     lead = _lead(text[clause_start:start].strip(), lex)
-    if lead:
+    if lead or _venue_only(text, clause_start, start, end):
         return 1
     if clause_start == sentence_start or not any(m.start >= sentence_start for m in earlier):
         return 3
     return 2
+
+
+def _venue_only(text: str, clause_start: int, start: int, end: int) -> bool:
+    """'在广州,广东省委召开…': a clause that only says where, naming no one who acts."""
+    return text[clause_start:start].strip().endswith("在") and text[end:end + 1] in (",", ":", "")
 
 
 def _lead(lead: str, lex: Lexicon) -> str:
@@ -143,10 +176,10 @@ def _not_the_news(text: str, start: int, end: int, lex: Lexicon) -> bool:
         return True
     if text[max(0, start - 4):start].endswith(lex.person_titles):
         return True
-    clause_start = max(text.rfind(ch, 0, start) for ch in SENTENCE_BREAK + CLAUSE_BREAK + "、") + 1
-    clause = text[clause_start:start]
-    if any(word in clause for word in lex.career_words):
+    sentence = text[max(text.rfind(ch, 0, start) for ch in SENTENCE_BREAK) + 1:start]
+    if any(word in sentence for word in lex.career_words) or BIOGRAPHY.match(text):
         return True
+    clause = sentence[max(sentence.rfind(ch) for ch in CLAUSE_BREAK + "、") + 1:]
     return bool(re.search(r"\d{4}年(?:\d{1,2}月)?(?:至\S{0,8})?(?:任|在)$", clause))
 
 
@@ -183,8 +216,16 @@ def detect_scope(title: str, bodies: list[list[Mention]], gz: Gazetteer, lex: Le
     if body_city and not any(p.level == "province" and not _is_municipality(p) for p in title_places):
         return Scope("city", body_city)
     for place in title_places:
-        return Scope("province", gz.province_of(gz.prefecture_of(place)))
-    return _majority_province(bodies, gz)
+        return _province_scope(gz.province_of(gz.prefecture_of(place)), gz)
+    found = _majority_province(bodies, gz)
+    return _province_scope(found.place, gz) if found.place else found
+
+
+def _province_scope(province: Place, gz: Gazetteer) -> Scope:
+    """A municipality is one city: its round-ups are of its districts."""
+    if _is_municipality(province):
+        return Scope("city", gz.by_code[("prefecture", province.code)])
+    return Scope("province", province)
 
 
 def _is_municipality(place: Place) -> bool:
@@ -258,7 +299,7 @@ def resolve(mention: Mention, scope: Scope, gz: Gazetteer) -> Place | None:
     if not inside:
         return None
     if scope.level == "city":
-        units = {p for p in inside if p.level in COUNTY_LEVELS}
+        units = {p for p in inside if p.level == "county" or (p.level == "zone" and _governed(p))}
         return units.pop() if len(units) == 1 else None
     provinces = [p for p in inside if p.level == "province"]
     if provinces:
@@ -271,6 +312,11 @@ def resolve(mention: Mention, scope: Scope, gz: Gazetteer) -> Place | None:
         if found:
             return found.pop() if len(found) == 1 else None
     return None
+
+
+def _governed(zone: Place) -> bool:
+    """A zone with its own administration (天府新区, 苏州工业园区), not a district's landmark (中关村, 光谷)."""
+    return zone.name.endswith(("区", "城")) or zone.code != zone.parent
 
 
 def _spelled_fully(mention: Mention, place: Place) -> bool:
@@ -289,6 +335,7 @@ def score_units(mentions: list[Mention], scope: Scope, gz: Gazetteer) -> dict[Pl
     """place → [score, first position, best weight] for one paragraph, counties settled: a county whose
     city is a subject beside it is that city's news (扬州…广陵区), else it stands for itself."""
     scores: dict[Place, list[int]] = {}
+    served = set()
     for m in mentions:
         unit = resolve(m, scope, gz)
         if unit is None or not m.weight:
@@ -296,7 +343,9 @@ def score_units(mentions: list[Mention], scope: Scope, gz: Gazetteer) -> dict[Pl
         entry = scores.setdefault(unit, [0, m.start, 0])
         entry[0] += m.weight
         entry[2] = max(entry[2], m.weight)
-    for unit in [u for u in scores if u.level in COUNTY_LEVELS]:
+        if m.official:
+            served.add(unit)
+    for unit in [u for u in scores if u.level in COUNTY_LEVELS and u not in served]:
         city = gz.prefecture_of(unit)
         if scope.level != "city" and city in scores and scores[city][2] >= 2:
             score, first, best = scores.pop(unit)
@@ -312,6 +361,17 @@ def unit_of(mention: Mention, scope: Scope, gz: Gazetteer, subjects: list[Place]
         return unit
     city = gz.prefecture_of(unit) if unit.level in COUNTY_LEVELS else None
     return city if city in subjects else None
+
+
+def listed(mentions: list[Mention], scope: Scope, gz: Gazetteer) -> list[Place]:
+    """Every place of the scope a paragraph names, even in passing (for an article that makes none of
+    them a subject: its places are the ones it lists)."""
+    found = []
+    for m in mentions:
+        unit = resolve(m, scope, gz) if m.weight else None
+        if unit is not None and unit not in found:
+            found.append(unit)
+    return found
 
 
 def subjects(mentions: list[Mention], scope: Scope, gz: Gazetteer) -> list[Place]:
