@@ -118,7 +118,8 @@ def _name_before(text: str, start: int, lex: Lexicon) -> str:
     """史志军任淮安市委书记, 选举肖文荪为人民政府市长: the name before the appointing verb."""
     window = text[max(0, start - 24):start]
     match = re.search(r"([\u4e00-\u9fff]{2,3})(?:调任|出任|任|当选为|当选|担任)([\u4e00-\u9fff]{0,8})$", window)
-    if match and not match.group(2).startswith(("过", "职")) and _is_name(match.group(1), lex):
+    if match and not match.group(2).startswith(("过", "职")) and not match.group(1).endswith(tuple("新现原拟继接兼历曾升转")) \
+            and _is_name(match.group(1), lex):
         return match.group(1)
     match = re.search(r"(?:选举|任命|决定任命|提名)([\u4e00-\u9fff]{2,3}?)为[^,。;]{0,14}$", window)
     if match and _is_name(match.group(1), lex):
@@ -220,6 +221,9 @@ def events(text: str, lex: Lexicon) -> list[str]:
     suffixes = "|".join(map(re.escape, lex.event_suffixes))
     for match in re.finditer(rf"(?:{suffixes})(?![室厅场馆址纪精议暨])", text):
         phrase = _phrase_before(text, match.end(), lex)
+        joined = next((s for s in lex.event_suffixes if phrase.startswith(s + "暨")), "")
+        if joined:  # 新型工业化推进会议暨…大会: the name before 暨 is part of this one
+            phrase = _phrase_before(text, match.end() - len(phrase) + len(joined), lex) + phrase[len(joined):]
         if phrase and len(phrase) - len(match.group()) >= 3:
             found.append(phrase)
     for match in re.finditer(r"《([^》]{4,60})》", text):

@@ -32,6 +32,8 @@ MONTH_DAY_REACH = 62
 CLOSING_CUES = ("各地", "全省", "全市", "全国", "新的一年", "总之", "座城市", "个城市", "各市", "各区", "各县")
 GENERAL_THEME = "综合"
 LIST_LEAD_MAX = 40
+THEME_NAME_MAX = 6
+"""A heading brings a theme of its own only when it is a short label (稳增长, 文旅融合:…)."""
 BARE_ITEM = re.compile(r"^([\u4e00-\u9fff]{2,8}?[市县区]?)\s*\d")
 COUNTED_ITEM = re.compile(r"^([\u4e00-\u9fff]{2,8}?[市县区]?)([\u4e00-\u9fff“”]{2,12})\s*\d")
 LEADING_LABEL = re.compile(r"^[“\"「《][^”\"」》]{1,12}[”\"」》]\s*")
@@ -154,8 +156,9 @@ def _theme_for(heading: str, themes: list[Theme]) -> Theme:
         for theme in themes:
             if theme.name in text or any(word in text for word in theme.keywords):
                 return theme
-    name = key.rstrip("?") if len(key) <= 3 else key[:2] if len(key) == 4 else key[:6]
-    if not re.search(r"\w", name):  # a heading of punctuation or page noise names no theme
+    name = key.rstrip("?") if len(key) <= 3 else key[:2] if len(key) == 4 else key
+    if not re.search(r"\w", name) or len(name) > THEME_NAME_MAX:
+        # page noise, or a heading that is a sentence (重大项目不停工 重点企业不停产): no theme of its own
         return next((t for t in themes if t.name == GENERAL_THEME), Theme(GENERAL_THEME, "zonghe"))
     return Theme(name=name, slug=_slug(name), description=f"由标题“{heading}”而来")
 

@@ -26,7 +26,9 @@ TIME_LEAD = re.compile(r"^(?:(?:\d{4}年)?(?:\d{1,2}月)?(?:\d{1,2}[日号])?(?:
                        r"(?:\d{1,2}[时点](?:\d{1,2}分|半)?)?)")
 DATELINE = re.compile(r"(?:电|讯)[(\[]|(?:\d{1,2}月)?\d{1,2}日(?:电|讯)")
 BIOGRAPHY = re.compile(r"^[\u4e00-\u9fff]{2,3}(?:\(女\))?,?(?:出生于|生于|\d{4}年\d{1,2}月(?:出)?生)")
-"""A paragraph that opens with a person's birth: a career, whose places are not news."""
+"""A paragraph that opens with a person's birth: a career, whose places are not news (a one-line
+entry of a roll call, 蒋建明,1962年12月生,沭阳县委书记;, is shorter than BIOGRAPHY_MIN)."""
+BIOGRAPHY_MIN = 80
 OWN_FIGURE = re.compile(r"[市县区]?[^,。;、:!?\d]{0,10}\d")
 """A listed place with a figure of its own (滁州市100个、芜湖市61个): an item, not a name in passing."""
 SUBJECT_MIN_SCORE = 2
@@ -153,6 +155,7 @@ def _venue_only(text: str, clause_start: int, start: int, end: int) -> bool:
 def _lead(lead: str, lex: Lexicon) -> str:
     """What stands before a place in its clause, less times and words that leave it the subject
     (其中, 在, 截至2月24日…): '' when the place is the clause's subject."""
+    lead = re.sub(r"^【[^】]*】|^【", "", lead)  # a 【城市】 tag opens the item it names
     for _ in range(3):
         lead = TIME_LEAD.sub("", lead).strip()
         word = next((w for w in lex.clause_leads if lead.startswith(w)), "")
@@ -177,7 +180,7 @@ def _not_the_news(text: str, start: int, end: int, lex: Lexicon) -> bool:
     if text[max(0, start - 4):start].endswith(lex.person_titles):
         return True
     sentence = text[max(text.rfind(ch, 0, start) for ch in SENTENCE_BREAK) + 1:start]
-    if any(word in sentence for word in lex.career_words) or BIOGRAPHY.match(text):
+    if any(word in sentence for word in lex.career_words) or (BIOGRAPHY.match(text) and len(text) > BIOGRAPHY_MIN):
         return True
     clause = sentence[max(sentence.rfind(ch) for ch in CLAUSE_BREAK + "、") + 1:]
     return bool(re.search(r"\d{4}年(?:\d{1,2}月)?(?:至\S{0,8})?(?:任|在)$", clause))
@@ -295,7 +298,8 @@ def _prefer(places: tuple[Place, ...], levels: tuple[str, ...]) -> Place:
 def resolve(mention: Mention, scope: Scope, gz: Gazetteer) -> Place | None:
     """The place a mention stands for within the scope (before counties are settled), if any."""
     inside = [p for p in mention.candidates if _in_scope(p, scope, gz)]
-    inside = [p for p in inside if p.alias != "weak" or _spelled_fully(mention, p) or scope.level != "nation"]
+    inside = [p for p in inside if p.alias != "weak" or _spelled_fully(mention, p) or scope.level != "nation"
+              or p.level == "province"]
     if not inside:
         return None
     if scope.level == "city":
