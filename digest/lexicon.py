@@ -46,6 +46,7 @@ class Lexicon:
     post_words: tuple[str, ...]
     clause_leads: tuple[str, ...]
     career_words: tuple[str, ...]
+    visit_verbs: tuple[str, ...]
     product_words: tuple[str, ...]
     person_words: tuple[str, ...]
     person_titles: tuple[str, ...]
@@ -106,6 +107,7 @@ def load() -> Lexicon:
         post_words=_longest_first(raw["post_words"]),
         clause_leads=_longest_first(raw["clause_leads"]),
         career_words=tuple(raw["career_words"]),
+        visit_verbs=_longest_first(raw["visit_verbs"]),
         product_words=_longest_first(raw["product_words"]),
         person_words=_longest_first(raw["person_words"]),
         person_titles=_longest_first(raw["person_titles"]),

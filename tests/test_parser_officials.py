@@ -107,3 +107,12 @@ def test_a_city_leader_acting_in_a_district_is_filed_with_that_district():
 3月27日,冀州区举行项目集中开工活动,市长吕志成出席。
 """)
     assert officials(parsed) == {"桃城区": {("王景武", "市委书记")}, "冀州区": {("吕志成", "市长")}}
+
+
+def test_an_official_who_goes_to_a_district_is_filed_with_it():
+    parsed = parse("""
+衡水市领导督导集中开工项目
+3月27日,桃城区举行重点项目集中开工活动,市委书记王景武出席并宣布开工。
+市长吕志成分包联系冀州区。3月27日上午,他来到冀州区项目集中开工活动现场,详细了解项目情况。
+""")
+    assert officials(parsed) == {"桃城区": {("王景武", "市委书记")}, "冀州区": {("吕志成", "市长")}}

@@ -58,11 +58,33 @@ def looks_like_html(text: str, source: str) -> bool:
 
 
 def html_to_lines(html: str) -> list[str]:
-    """The article's title and body blocks as lines, without the page chrome.
+    """The article's title, publication date and body blocks as lines, without the page chrome.
 
-    The body is the element holding the most paragraph text (readability's idea
-    in its simplest form), unless the page marks an <article>.
-    """
+    trafilatura finds the main text (on 62 saved Chinese news pages it kept a third more of the
+    articles and fewer headline lists than our own element search; see docs/ingest.md); a page it
+    finds nothing in goes through that element search instead."""
+    lines = _main_text_lines(html)
+    return lines if lines else soup_lines(html)
+
+
+def _main_text_lines(html: str) -> list[str]:
+    try:
+        import trafilatura
+    except ImportError:  # pragma: no cover - a dependency; the element search still works
+        return []
+    text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_recall=True)
+    if not text or not text.strip():
+        return []
+    meta = trafilatura.extract_metadata(html)
+    head = [meta.title] if meta and meta.title else []
+    if meta and meta.date:
+        head.append(meta.date)  # a timestamp line: the page's own publication date
+    return head + [line for line in text.splitlines() if line.strip()]
+
+
+def soup_lines(html: str) -> list[str]:
+    """The element holding the most paragraph text (readability's idea in its simplest form),
+    unless the page marks an <article>."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html, "html.parser")

@@ -31,6 +31,7 @@ entry of a roll call, 蒋建明,1962年12月生,沭阳县委书记;, is shorter 
 BIOGRAPHY_MIN = 80
 OWN_FIGURE = re.compile(r"[市县区]?[^,。;、:!?\d]{0,10}\d")
 """A listed place with a figure of its own (滁州市100个、芜湖市61个): an item, not a name in passing."""
+VISIT_LEAD_MAX = 10
 SUBJECT_MIN_SCORE = 2
 SUBJECT_MIN_SHARE = 0.34
 COUNTY_LEVELS = ("county", "zone")
@@ -140,6 +141,8 @@ def _weight(text: str, start: int, end: int, earlier: list[Mention], lex: Lexico
         return 2 if OWN_FIGURE.match(text, end) else 1
     clause_start = max([text.rfind(ch, 0, start) for ch in CLAUSE_BREAK] + [sentence_start - 1]) + 1
     lead = _lead(text[clause_start:start].strip(), lex)
+    if lead and len(lead) <= VISIT_LEAD_MAX and lead.endswith(lex.visit_verbs):
+        return 2  # 市长吕志成来到冀州区…: where the news happens
     if lead or _venue_only(text, clause_start, start, end):
         return 1
     if clause_start == sentence_start or not any(m.start >= sentence_start for m in earlier):
