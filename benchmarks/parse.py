@@ -21,7 +21,8 @@ RUNS = 30
 def main(paths: list[str]) -> None:
     themes = default_themes()
     for path in paths or [str(ROOT / "content" / "articles" / "2026-01-04-jiangsu.txt")]:
-        lines, name = read_article(path)
+        article = read_article(path)
+        lines, name = article.lines, article.name
         parse_article(lines, themes, name)  # warm-up: gazetteer, lexicon, OpenCC
         times = []
         for _ in range(RUNS):

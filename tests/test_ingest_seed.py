@@ -141,9 +141,10 @@ def test_reingest_keeps_a_persons_edit(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "kept your edit:" in out and "nanjing.yaml" in out
     assert edited.read_text(encoding="utf-8") == text
-    assert untouched.exists()
+    assert not untouched.exists(), "an entry a person deleted came back"
     assert main(["ingest", str(SEED_ARTICLE), "--content", str(content), "--force"]) == 0
     assert "改过的标题" not in edited.read_text(encoding="utf-8")
+    assert untouched.exists(), "--force brings a deleted entry back"
 
 
 @pytest.mark.parametrize("data, reason", [

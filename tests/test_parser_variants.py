@@ -91,7 +91,7 @@ def test_traditional_characters_are_matched_and_kept_in_the_body():
     assert [(p.name, p.title) for p in shenzhen.people] == [("孟凡利", "市委书记")]
 
 
-def test_county_names_stand_for_their_city():
+def test_county_names_stand_for_themselves_with_their_city_as_parent():
     parsed = parse("""
 2024年2月18日,江苏县域开工第一天
 
@@ -101,7 +101,7 @@ def test_county_names_stand_for_their_city():
 
 沭阳开展招聘活动,为群众提供岗位5000个。
 """)
-    assert set(cities(parsed)) == {"苏州", "无锡", "宿迁"}
+    assert {e.city: e.parent for e in parsed.entries} == {"昆山": "苏州", "江阴": "无锡", "沭阳": "宿迁"}
 
 
 def test_district_roundup_gives_one_entry_per_district():

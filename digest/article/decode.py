@@ -19,8 +19,8 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff\ufffe\uffff]")
 """Control characters: never text in a page, and not allowed in YAML."""
 
 
-def decode_bytes(data: bytes, source: str) -> str:
-    """Decode page bytes: UTF-8 first, then what the page declares, then detection.
+def decode_bytes(data: bytes, source: str, declared: str = "") -> str:
+    """Decode page bytes: UTF-8 first, then what the server (`declared`) or the page declares, then detection.
 
     GB18030 is a superset of GBK and GB2312, so it stands for all three.
     """
@@ -28,7 +28,7 @@ def decode_bytes(data: bytes, source: str) -> str:
         raise DigestError(Problem(source, "the file is empty", hint="give an article's page text or HTML"))
     if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise DigestError(Problem(source, "the file is binary, not text", hint="save the page as text or HTML"))
-    for encoding in _candidate_encodings(data):
+    for encoding in _candidate_encodings(data, declared):
         try:
             return CONTROL.sub("", data.decode(encoding))
         except (UnicodeDecodeError, LookupError):
@@ -37,12 +37,13 @@ def decode_bytes(data: bytes, source: str) -> str:
                               hint="save it as UTF-8 (or GB18030) and try again"))
 
 
-def _candidate_encodings(data: bytes) -> list[str]:
+def _candidate_encodings(data: bytes, declared: str) -> list[str]:
     candidates = ["utf-8-sig"]
-    declared = META_CHARSET.search(data[:4096])
-    if declared:
-        name = declared.group(1).decode("ascii").lower()
-        candidates.append("gb18030" if name in ("gb2312", "gbk", "gb18030") else name)
+    in_page = META_CHARSET.search(data[:4096])
+    for name in (declared, in_page.group(1).decode("ascii") if in_page else ""):
+        name = name.lower()
+        if name:
+            candidates.append("gb18030" if name in ("gb2312", "gbk", "gb18030", "x-gbk") else name)
     candidates.append("gb18030")
     best = from_bytes(data[:65536]).best()
     if best is not None:
@@ -57,11 +58,33 @@ def looks_like_html(text: str, source: str) -> bool:
 
 
 def html_to_lines(html: str) -> list[str]:
-    """The article's title and body blocks as lines, without the page chrome.
+    """The article's title, publication date and body blocks as lines, without the page chrome.
 
-    The body is the element holding the most paragraph text (readability's idea
-    in its simplest form), unless the page marks an <article>.
-    """
+    trafilatura finds the main text (on 62 saved Chinese news pages it kept a third more of the
+    articles and fewer headline lists than our own element search; see docs/ingest.md); a page it
+    finds nothing in goes through that element search instead."""
+    lines = _main_text_lines(html)
+    return lines if lines else soup_lines(html)
+
+
+def _main_text_lines(html: str) -> list[str]:
+    try:
+        import trafilatura
+    except ImportError:  # pragma: no cover - a dependency; the element search still works
+        return []
+    text = trafilatura.extract(html, include_comments=False, include_tables=False, favor_recall=True)
+    if not text or not text.strip():
+        return []
+    meta = trafilatura.extract_metadata(html)
+    head = [meta.title] if meta and meta.title else []
+    if meta and meta.date:
+        head.append(meta.date)  # a timestamp line: the page's own publication date
+    return head + [line for line in text.splitlines() if line.strip()]
+
+
+def soup_lines(html: str) -> list[str]:
+    """The element holding the most paragraph text (readability's idea in its simplest form),
+    unless the page marks an <article>."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html, "html.parser")
