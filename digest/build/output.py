@@ -214,10 +214,11 @@ class Journal:
                 if not make:
                     return
                 self._log(MADE, folder)
-                os.mkdir(path, DIR_MODE)
-            else:
-                if not stat.S_ISDIR(mode):
-                    raise self._in_the_way(folder, "a link" if stat.S_ISLNK(mode) else "a file digest did not write")
+                with contextlib.suppress(FileExistsError):  # another worker may make it meanwhile
+                    os.mkdir(path, DIR_MODE)
+                mode = os.lstat(path).st_mode
+            if not stat.S_ISDIR(mode):
+                raise self._in_the_way(folder, "a link" if stat.S_ISLNK(mode) else "a file digest did not write")
             self._folders.add(folder)
 
     def _log(self, kind: bytes, relative: str, data: bytes = b"") -> None:
