@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import sys
 from pathlib import Path
 
@@ -26,7 +27,7 @@ def _parser() -> argparse.ArgumentParser:
         return p
 
     build = command("build", "Build the site from the content folder.", output=True)
-    build.add_argument("--base-url", default=None, help="absolute URL the site is published at")
+    build.add_argument("--base-url", default=None, type=_base_url, help="http(s) address the site is published at")
     build.add_argument("--clean", action="store_true", help="ignore the build cache and render everything")
     build.add_argument("--no-search", action="store_true", help="skip the search index")
     build.add_argument("--timings", action="store_true", help="print the time each stage took")
@@ -59,6 +60,12 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-01-04") from None
+
+
+def _base_url(text: str) -> str:
+    if text and not re.fullmatch(r"https?://[^\s\"'<>]+", text):
+        raise argparse.ArgumentTypeError(f"'{text[:80]}' is not an http:// or https:// address")
+    return text
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -83,8 +83,13 @@ def _full_markdown(text: str) -> str:
     if _CONVERTER is None:
         _CONVERTER = markdown.Markdown(extensions=["tables"], output_format="html")
     html = _CONVERTER.reset().convert(text)
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
-                     link_rel="noopener nofollow")
+    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
+                      link_rel="noopener nofollow")
+    return _LINK_WITHOUT_HREF.sub(r"\1", clean) if "<a rel=" in clean else clean
+
+
+_LINK_WITHOUT_HREF = re.compile(r'<a rel="noopener nofollow">(.*?)</a>', re.S)
+"""A link the sanitiser emptied (javascript:, data: …): its text stays, as plain text."""
 
 
 def plain_paragraphs(text: str) -> str | None:

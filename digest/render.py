@@ -177,7 +177,7 @@ class Renderer:
             return json_feed(self.common, job.context["entries"])
         try:
             template = self.templates.get(job.template) or self._load(job.template)
-            context = {**self.common, **job.context, "root": "../" * job.path.count("/"), "page_path": job.path}
+            context = {**self.common, "root": "../" * job.path.count("/"), **job.context, "page_path": job.path}
             return template.render(context)
         except DigestError:
             raise
