@@ -1,21 +1,28 @@
 """The site plan: every page to write, its path, template and context.
 
 Pure: a Site in, a list of PageJob out.  Anything shared by many pages (theme
-lists, entry groupings, URLs) is computed once here, never per page.
+lists, entry groupings, officials, URLs) is computed once here, never per page.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from . import people
 from .errors import DigestError, Problem
-from .model import Digest, Entry, Site, Theme
+from .model import Digest, Entry, Figure, Site, Theme
+from .people import Official, person_path
 
 FEED_SIZE = 50
 OTHERS = 5
 """An entry page links to this many other entries of its place."""
+HOME_RECENT = 6
+"""Digests the home page lists after the latest; the archive holds them all."""
+PEOPLE_PER_PAGE = 300
+"""Officials per page of the people index."""
 
 
 @dataclass(slots=True)
@@ -36,6 +43,16 @@ class PageJob:
 # What templates are given besides model objects.  Named tuples: `x.name` in a template is a plain
 # attribute read (on a dict it fails first and falls back to an item lookup), and they are as cheap
 # to make as dicts.
+
+class Nav(NamedTuple):
+    """The main navigation's current section: the path its link leads to, and whether this page is
+    that very page (aria-current="page") or one inside the section (aria-current="true")."""
+    path: str
+    exact: bool
+
+
+NO_NAV = Nav("", False)
+
 
 class Pager(NamedTuple):
     number: int
@@ -60,6 +77,38 @@ class ThemeSection(NamedTuple):
     entries: list
 
 
+class ThemeCount(NamedTuple):
+    theme: Theme
+    count: int
+
+
+class DigestCard(NamedTuple):
+    """A digest at a glance (home and archive): its themes with counts and its places."""
+    digest: Digest
+    entries: list
+    themes: list
+
+
+class TimelineGroup(NamedTuple):
+    """A city page's entries of one digest."""
+    digest: Digest
+    entries: list
+
+
+class PersonLink(NamedTuple):
+    name: str
+    title: str
+    path: str
+
+
+class FigureRow(NamedTuple):
+    """A row of a digest's table of key figures."""
+    entry: Entry
+    figure: Figure
+    paragraph: int
+    """The digest paragraph it comes from (0 when the entry cites none)."""
+
+
 class CityLink(NamedTuple):
     slug: str
     name: str
@@ -69,6 +118,14 @@ class CityLink(NamedTuple):
 class Province(NamedTuple):
     name: str
     cities: list
+
+
+class PeopleGroup(NamedTuple):
+    """The people index's officials of one place."""
+    province: str
+    place: str
+    slug: str
+    officials: list
 
 
 def entry_path(entry: Entry) -> str:
@@ -91,6 +148,25 @@ def archive_path(page: int = 1) -> str:
     return "archive/index.html" if page == 1 else f"archive/page/{page}/index.html"
 
 
+def people_path(page: int = 1) -> str:
+    return "people/index.html" if page == 1 else f"people/page/{page}/index.html"
+
+
+def entry_title(entry: Entry) -> str:
+    """The entry's headline, led by its place unless the headline names it already (常州走出了…)."""
+    return entry.headline if entry.city in entry.headline else f"{entry.city}:{entry.headline}"
+
+
+_NOT_TEXT = re.compile(r"[\s*_`#>]+")
+
+
+def lede_of(entry: Entry) -> str:
+    """The summary, to show above the body; '' when the body already holds it (its first sentences,
+    as ingest writes it), so a page never says the same thing twice."""
+    summary = _NOT_TEXT.sub("", entry.summary)
+    return entry.summary if summary and summary not in _NOT_TEXT.sub("", entry.body) else ""
+
+
 @dataclass
 class SiteIndex:
     """Groupings every page may need, built once."""
@@ -102,6 +178,8 @@ class SiteIndex:
     entries_by_digest: dict[str, list[Entry]]
     digest_by_id: dict[str, Digest]
     paragraph_entries: dict[tuple[str, int], list[Entry]]
+    officials: dict[tuple[str, str], Official]
+    """(name, place slug) → official, in order of their newest appearance."""
 
 
 def group_site(site: Site) -> SiteIndex:
@@ -116,7 +194,7 @@ def group_site(site: Site) -> SiteIndex:
         for number in entry.source.paragraphs if entry.source else ():
             paragraph_entries[(entry.digest_id, number)].append(entry)
     return SiteIndex(site, {t.name: t for t in site.themes}, by_theme, by_city, by_digest,
-                     {d.id: d for d in site.digests}, paragraph_entries)
+                     {d.id: d for d in site.digests}, paragraph_entries, people.officials(newest_first))
 
 
 def _first_paragraph(entry: Entry) -> int:
@@ -129,7 +207,8 @@ def plan(site: Site, only: set[str] | None = None) -> list[PageJob]:
     idx = group_site(site)
     wanted = _everything if only is None else only.__contains__
     jobs = [*_home(idx), *_themes(idx), *_cities(idx, wanted), *_digests(idx, wanted), *_entries(idx, wanted),
-            *_archive(idx), *_pages(idx), PageJob("search/index.html", "search.html", {"title": "搜索"}),
+            *_people(idx, wanted), *_archive(idx), *_pages(idx),
+            PageJob("search/index.html", "search.html", {"title": "搜索", "nav": Nav("search/index.html", True)}),
             PageJob("404.html", "404.html", {"title": "页面不存在"}), *_feeds(idx)]
     if only is not None:
         return [job for job in jobs if job.path in only]
@@ -163,20 +242,38 @@ def _sources_of(entries: list[Entry]) -> tuple[str, ...]:
     return tuple([e.path for e in entries])
 
 
+def _digest_sources(idx: SiteIndex, digests: list[Digest]) -> tuple[str, ...]:
+    """A digest file and its entries' files, for each digest."""
+    return tuple(path for d in digests for path in (d.path, *_sources_of(idx.entries_by_digest.get(d.id, []))))
+
+
+def _theme_counts(idx: SiteIndex, digest: Digest, entries: list[Entry]) -> list[ThemeCount]:
+    """The digest's themes in its own order (its sections', then the site's), with their entries."""
+    counts: dict[str, int] = defaultdict(int)
+    for entry in entries:
+        counts[entry.theme] += 1
+    order = [s.theme for s in digest.sections] + [t.name for t in idx.site.themes]
+    return [ThemeCount(idx.themes_by_name[name], counts[name]) for name in dict.fromkeys(order)
+            if counts.get(name) and name in idx.themes_by_name]
+
+
+def _card(idx: SiteIndex, digest: Digest) -> DigestCard:
+    entries = idx.entries_by_digest.get(digest.id, [])
+    return DigestCard(digest, entries, _theme_counts(idx, digest, entries))
+
+
 def _home(idx: SiteIndex) -> list[PageJob]:
-    latest = idx.site.digests[0] if idx.site.digests else None
-    sections = []
+    digests = list(idx.site.digests)
+    latest, recent = (digests[0], digests[1:1 + HOME_RECENT]) if digests else (None, [])
+    sections, entries = [], idx.entries_by_digest.get(latest.id, []) if latest else []
     if latest:
-        entries = idx.entries_by_digest.get(latest.id, [])
-        order = [s.theme for s in latest.sections] + [t.name for t in idx.site.themes]
-        for name in dict.fromkeys(order):
-            members = [e for e in entries if e.theme == name]
-            if members and name in idx.themes_by_name:
-                heading = next((s.heading for s in latest.sections if s.theme == name), "")
-                sections.append(ThemeSection(idx.themes_by_name[name], heading, members))
-    return [PageJob("index.html", "home.html", {"digest": latest, "sections": sections,
-                                                "title": idx.site.settings.title},
-                    (latest.path, *_sources_of(idx.entries_by_digest.get(latest.id, []))) if latest else ())]
+        for count in _theme_counts(idx, latest, entries):
+            heading = next((s.heading for s in latest.sections if s.theme == count.theme.name), "")
+            sections.append(ThemeSection(count.theme, heading, [e for e in entries if e.theme == count.theme.name]))
+    context = {"digest": latest, "sections": sections, "total": len(entries), "recent": [_card(idx, d) for d in recent],
+               "more": len(digests) > 1 + HOME_RECENT, "digest_count": len(digests),
+               "title": idx.site.settings.title, "nav": Nav("index.html", True)}
+    return [PageJob("index.html", "home.html", context, _digest_sources(idx, digests[:1 + HOME_RECENT]))]
 
 
 def _paginate(items: list, per_page: int) -> list[list]:
@@ -197,37 +294,69 @@ def _themes(idx: SiteIndex) -> list[PageJob]:
         chunks = _paginate(entries, per_page)
         for number, chunk in enumerate(chunks, start=1):
             pager = _pager(number, len(chunks), lambda n, t=theme: theme_path(t, n))
+            first = number == 1  # the first page also shows where the theme's news comes from
             jobs.append(PageJob(theme_path(theme, number), "theme.html",
                                 {"theme": theme, "entries": chunk, "pager": pager, "total": len(entries),
-                                 "title": theme.name if number == 1 else f"{theme.name}(第{number}页)"},
-                                _sources_of(chunk)))
+                                 "places": _places(entries) if first else [],
+                                 "nav": Nav(theme_path(theme), first),
+                                 "title": theme.name if first else f"{theme.name}(第{number}页)"},
+                                _sources_of(entries if first else chunk)))
     return jobs
+
+
+def _places(entries: list[Entry]) -> list[Entry]:
+    """The first entry of each place in `entries` (the newest, as listings are ordered)."""
+    first: dict[str, Entry] = {}
+    for entry in entries:
+        first.setdefault(entry.slug, entry)
+    return list(first.values())
 
 
 def _cities(idx: SiteIndex, wanted) -> list[PageJob]:
     by_province = defaultdict(list)
     jobs = []
     per_page = idx.site.settings.per_page
+    by_place = _officials_by_place(idx)
     for slug, entries in sorted(idx.entries_by_city.items()):
         latest = entries[0]
         by_province[latest.province].append(CityLink(slug, latest.city, len(entries)))
         chunks = _paginate(entries, per_page)
         for number, chunk in enumerate(chunks, start=1):
-            if not wanted(city_path(slug, number)):
-                continue
-            first = number == 1  # the first page also lists everyone the city's entries name
-            people = list({(p.name, p.title): p for e in entries for p in e.people}.values()) if first else []
-            jobs.append(PageJob(city_path(slug, number), "city.html",
-                                {"city": latest.city, "slug": slug, "province": latest.province,
-                                 "code": latest.code, "entries": chunk, "total": len(entries),
-                                 "people": people,
-                                 "pager": _pager(number, len(chunks), lambda n, s=slug: city_path(s, n)),
-                                 "title": latest.city if first else f"{latest.city}(第{number}页)"},
-                                _sources_of(entries if first else chunk)))
+            if wanted(city_path(slug, number)):
+                jobs.append(_city_page(idx, slug, entries, chunk, number, len(chunks), by_place.get(slug, [])))
     provinces = [Province(name, cities) for name, cities in sorted(by_province.items())]
-    jobs.append(PageJob("cities/index.html", "cities.html", {"provinces": provinces, "title": "城市"},
+    jobs.append(PageJob("cities/index.html", "cities.html",
+                        {"provinces": provinces, "places": [entries[0] for _, entries in sorted(idx.entries_by_city.items())],
+                         "nav": Nav("cities/index.html", True), "title": "城市"},
                         _sources_of(list(idx.site.entries))))
     return jobs
+
+
+def _city_page(idx: SiteIndex, slug: str, entries: list[Entry], chunk: list[Entry], number: int, pages: int,
+               officials: list[Official]) -> PageJob:
+    """One page of a place's timeline; the first also lists its officials and locates it."""
+    latest, first = entries[0], number == 1
+    groups: list[TimelineGroup] = []
+    for entry in chunk:
+        if not groups or groups[-1].digest.id != entry.digest_id:
+            groups.append(TimelineGroup(idx.digest_by_id[entry.digest_id], []))
+        groups[-1].entries.append(entry)
+    shown = entries if first else chunk
+    return PageJob(city_path(slug, number), "city.html",
+                   {"city": latest.city, "slug": slug, "province": latest.province, "code": latest.code,
+                    "place": latest, "groups": groups, "total": len(entries),
+                    "officials": officials if first else [],
+                    "pager": _pager(number, pages, lambda n: city_path(slug, n)),
+                    "nav": Nav("cities/index.html", False),
+                    "title": latest.city if first else f"{latest.city}(第{number}页)"},
+                   (*_sources_of(shown), *dict.fromkeys(g.digest.path for g in groups)))
+
+
+def _officials_by_place(idx: SiteIndex) -> dict[str, list[Official]]:
+    by_place = defaultdict(list)
+    for official in idx.officials.values():
+        by_place[official.slug].append(official)
+    return by_place
 
 
 def _digests(idx: SiteIndex, wanted) -> list[PageJob]:
@@ -239,9 +368,12 @@ def _digests(idx: SiteIndex, wanted) -> list[PageJob]:
         paragraphs = [Paragraph(n, text, headings.get(n), idx.paragraph_entries.get((digest.id, n), []))
                       for n, text in enumerate(digest.paragraphs, start=1)]
         entries = idx.entries_by_digest.get(digest.id, [])
+        figures = [FigureRow(e, f, _first_paragraph(e) if e.source and e.source.paragraphs else 0)
+                   for e in entries for f in e.figures]
         jobs.append(PageJob(digest_path(digest), "digest.html",
                             {"digest": digest, "paragraphs": paragraphs, "entries": entries,
-                             "title": digest.title},
+                             "themes": _theme_counts(idx, digest, entries), "figures": figures,
+                             "nav": Nav("archive/index.html", False), "title": digest.title},
                             (digest.path, *_sources_of(entries))))
     return jobs
 
@@ -252,12 +384,42 @@ def _entries(idx: SiteIndex, wanted) -> list[PageJob]:
         path = entry_path(entry)
         if not wanted(path):
             continue
-        digest = idx.digest_by_id[entry.digest_id]
+        digest, theme = idx.digest_by_id[entry.digest_id], idx.themes_by_name[entry.theme]
         others = [e for e in idx.entries_by_city[entry.slug][:OTHERS + 1] if e is not entry][:OTHERS]
+        named = [PersonLink(p.name, p.title, person_path(p.name, entry.slug)) for p in entry.people if p.name.strip()]
         jobs.append(PageJob(path, "entry.html",
-                            {"entry": entry, "digest": digest, "theme": idx.themes_by_name[entry.theme],
-                             "others": others, "title": f"{entry.city}:{entry.headline}"},
+                            {"entry": entry, "digest": digest, "theme": theme, "others": others,
+                             "people": named, "lede": lede_of(entry), "title": entry_title(entry),
+                             "nav": Nav(theme_path(theme), False)},
                             (entry.path, digest.path, *_sources_of(others))))
+    return jobs
+
+
+def _people(idx: SiteIndex, wanted) -> list[PageJob]:
+    """The people index (by province and place) and a page per official."""
+    jobs = []
+    for official in idx.officials.values():
+        if wanted(official.path):
+            shown = [a.entry for a in official.appearances]
+            digests = dict.fromkeys(idx.digest_by_id[e.digest_id].path for e in shown)
+            jobs.append(PageJob(official.path, "person.html",
+                                {"official": official, "digests": idx.digest_by_id,
+                                 "nav": Nav(people_path(), False),
+                                 "title": f"{official.name}({official.place}{official.title})"},
+                                (*_sources_of(shown), *digests)))
+    ordered = sorted(idx.officials.values(), key=lambda o: (o.province, o.slug))  # stable: newest first in a place
+    chunks = _paginate(ordered, PEOPLE_PER_PAGE)
+    for number, chunk in enumerate(chunks, start=1):
+        groups: list[PeopleGroup] = []
+        for official in chunk:
+            if not groups or groups[-1].slug != official.slug:
+                groups.append(PeopleGroup(official.province, official.place, official.slug, []))
+            groups[-1].officials.append(official)
+        jobs.append(PageJob(people_path(number), "people.html",
+                            {"groups": groups, "total": len(ordered), "nav": Nav(people_path(), number == 1),
+                             "pager": _pager(number, len(chunks), people_path),
+                             "title": "人物" if number == 1 else f"人物(第{number}页)"},
+                            tuple(dict.fromkeys(a.entry.path for o in chunk for a in o.appearances))))
     return jobs
 
 
@@ -265,17 +427,26 @@ def _archive(idx: SiteIndex) -> list[PageJob]:
     chunks = _paginate(list(idx.site.digests), idx.site.settings.per_page)
     jobs = []
     for number, chunk in enumerate(chunks, start=1):
-        counts = {d.id: len(idx.entries_by_digest.get(d.id, [])) for d in chunk}
         jobs.append(PageJob(archive_path(number), "archive.html",
-                            {"digests": chunk, "counts": counts, "pager": _pager(number, len(chunks), archive_path),
+                            {"cards": [_card(idx, d) for d in chunk], "total": len(idx.site.digests),
+                             "pager": _pager(number, len(chunks), archive_path),
+                             "nav": Nav(archive_path(), number == 1),
                              "title": "往期" if number == 1 else f"往期(第{number}页)"},
-                            tuple(d.path for d in chunk)))
+                            _digest_sources(idx, chunk)))
     return jobs
 
 
 def _pages(idx: SiteIndex) -> list[PageJob]:
-    return [PageJob(f"{page.slug}/index.html", "page.html", {"page": page, "title": page.title}, (page.path,))
+    return [PageJob(f"{page.slug}/index.html", "page.html",
+                    {"page": page, "body": _without_title(page.body), "title": page.title}, (page.path,))
             for page in idx.site.pages]
+
+
+def _without_title(markdown: str) -> str:
+    """A page's Markdown without its '# ' title line (the page shows the title as its heading)."""
+    lines = markdown.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.startswith("# ")), None)
+    return markdown if first is None else "\n".join(lines[:first] + lines[first + 1:])
 
 
 def _feeds(idx: SiteIndex) -> list[PageJob]:

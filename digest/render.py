@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import math
+import re
 import traceback
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 from pathlib import Path
 
 import jinja2
@@ -139,9 +141,15 @@ def environment(folders: list[Path], compiled: Path | None = None) -> jinja2.Env
         city_url=plan.city_path,
         theme_url=plan.theme_path,
         digest_url=plan.digest_path,
+        people_url=plan.people_path,
+        entry_title=plan.entry_title,
         zh_date=_zh_date,
+        zh_datetime=zh_datetime,
+        iso_datetime=iso_datetime,
+        number=plain_number,
         rfc3339=_rfc3339,
         pretty=_pretty_url,
+        iri=_iri,
     )
     return env
 
@@ -149,6 +157,56 @@ def environment(folders: list[Path], compiled: Path | None = None) -> jinja2.Env
 @functools.lru_cache(maxsize=4096)
 def _zh_date(value: dt.date) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
+
+
+_DATETIME = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[\sT]*(\d{1,2})[:时](\d{2}))?")
+
+
+def _datetime_parts(text: str) -> tuple[int, ...] | None:
+    """(year, month, day[, hour, minute]) of a date written as pages give it: 2026-01-08 10:39:00,
+    2026/1/8 10:39, 2026年1月8日 10:39; None for anything else."""
+    found = _DATETIME.match(text.strip())
+    if not found:
+        return None
+    numbers = [int(n) for n in found.groups() if n is not None]
+    if len(numbers) == 5 and (numbers[3] > 23 or numbers[4] > 59):
+        numbers = numbers[:3]
+    try:
+        dt.date(*numbers[:3])
+    except ValueError:
+        return None
+    return tuple(numbers)
+
+
+def zh_datetime(text: str) -> str:
+    """A publication time for people: 2026年1月8日 10:39 (the text as it is when it is no date)."""
+    parts = _datetime_parts(text)
+    if parts is None:
+        return text
+    day = f"{parts[0]}年{parts[1]}月{parts[2]}日"
+    return f"{day} {parts[3]}:{parts[4]:02d}" if len(parts) == 5 else day
+
+
+def iso_datetime(text: str) -> str:
+    """The same time for machines (a <time> element's datetime): 2026-01-08T10:39; '' when no date."""
+    parts = _datetime_parts(text)
+    if parts is None:
+        return ""
+    day = f"{parts[0]:04d}-{parts[1]:02d}-{parts[2]:02d}"
+    return f"{day}T{parts[3]:02d}:{parts[4]:02d}" if len(parts) == 5 else day
+
+
+def plain_number(value: float | int) -> str:
+    """A figure's value as written: 3.2, 15000, 0.05 (never 1.5e+06)."""
+    if isinstance(value, float) and math.isfinite(value):
+        return f"{value:.6f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+    return str(value)
+
+
+def _iri(path: str) -> str:
+    """A path with characters outside URLs (a person's name) percent-encoded, for sitemaps and
+    canonical addresses."""
+    return quote(path, safe="/:?#[]@!$&'()*+,;=%~")
 
 
 def _rfc3339(value: dt.date) -> str:
@@ -177,7 +235,8 @@ class Renderer:
             return json_feed(self.common, job.context["entries"])
         try:
             template = self.templates.get(job.template) or self._load(job.template)
-            context = {**self.common, "root": "../" * job.path.count("/"), **job.context, "page_path": job.path}
+            context = {**self.common, "root": "../" * job.path.count("/"), "nav": plan.NO_NAV, **job.context,
+                       "page_path": job.path}
             return template.render(context)
         except DigestError:
             raise
@@ -211,19 +270,21 @@ def template_problem(exc: BaseException, name: str) -> DigestError:
 
 
 class _SharedPartials:
-    """`shared(name, root)` in templates: a partial that depends only on the site and the path back
-    to the top, rendered once per distinct root and reused (the header and footer of every page)."""
+    """`shared(name, root, nav)` in templates: a partial that depends only on the site, the path back
+    to the top and the page's section (plan.Nav), rendered once per distinct pair and reused (the
+    header and footer of every page)."""
 
     def __init__(self, common: dict):
         self.common = common
-        self.done: dict[tuple[str, str], Markup] = {}
+        self.done: dict[tuple, Markup] = {}
 
     @jinja2.pass_environment  # Jinja checks a callable for this mark first: an unmarked one costs it two failed lookups
-    def __call__(self, env: jinja2.Environment, name: str, root: str) -> Markup:
-        key = (name, root)
+    def __call__(self, env: jinja2.Environment, name: str, root: str, nav: plan.Nav = plan.NO_NAV) -> Markup:
+        key = (name, root, nav)
         if key not in self.done:
             try:
-                self.done[key] = Markup(env.get_template(name).render({**self.common, "root": root}))
+                context = {**self.common, "root": root, "nav": nav}
+                self.done[key] = Markup(env.get_template(name).render(context))
             except Exception as exc:  # noqa: BLE001 - see Renderer.render
                 raise template_problem(exc, name) from None
         return self.done[key]
@@ -231,9 +292,11 @@ class _SharedPartials:
 
 def common_context(site: Site) -> dict:
     """What every page may use, computed once per build."""
+    used = {entry.theme for entry in site.entries}
     return {
         "site": site.settings,
         "themes": site.themes,
+        "nav_themes": [theme for theme in site.themes if theme.name in used],
         "themes_by_name": {t.name: t for t in site.themes},
         "base_url": site.settings.base_url,
         "site_pages": site.pages,
@@ -259,7 +322,7 @@ def json_feed(common: dict, entries: list[Entry]) -> str:
         feed["items"].append({
             "id": (base + path) if base else f"tag:digest,{entry.date.isoformat()}:{entry.digest_id}/{entry.slug}",
             "url": (base + path) if base else path,
-            "title": f"{entry.city}:{entry.headline}",
+            "title": plan.entry_title(entry),
             "summary": entry.summary,
             "content_html": markup.to_html(entry.body),
             "date_published": _rfc3339(entry.date),

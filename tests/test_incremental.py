@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import filecmp
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -88,7 +89,45 @@ def edit_settings(content: Path, pick: int, text: str) -> None:
                     encoding="utf-8")
 
 
-EDITS = [edit_headline, change_theme, delete_entry, add_entry, edit_template, edit_settings]
+def _with_block(text: str, key: str, item: str) -> str:
+    """The entry's text with `item` (a YAML list item) first in its `key:` list, made if missing."""
+    if f"\n{key}:\n" in text:
+        return text.replace(f"\n{key}:\n", f"\n{key}:\n{item}", 1)
+    return text.rstrip("\n") + f"\n{key}:\n{item}"
+
+
+def edit_people(content: Path, pick: int, text: str) -> None:
+    """Name someone (a new name, or 王剑锋, whom 常州 already names: the same name in another place),
+    rename an official, or change a title: person pages appear, vanish and change."""
+    path = entries(content)[pick % len(entries(content))]
+    source = path.read_text(encoding="utf-8")
+    kind = pick % 4
+    if kind < 2 or "\npeople:\n" not in source:
+        name = text if kind % 2 else "王剑锋"
+        if f"- name: {name}\n" not in source:
+            source = _with_block(source, "people", f"- name: {name}\n  title: 市长\n")
+    else:
+        field = "name" if kind == 2 else "title"
+        source = re.sub(rf"(\npeople:\n- name: [^\n]*\n(?:  title: [^\n]*\n)?)", lambda m: re.sub(
+            rf"((?:- |  ){field}: )[^\n]*", lambda f: f.group(1) + text, m.group(1), count=1), source, count=1)
+    path.write_text(source, encoding="utf-8")
+
+
+def edit_figures(content: Path, pick: int, text: str) -> None:
+    """Relabel or revalue a figure, or give an entry one: the digest's table and the cards change."""
+    path = entries(content)[pick % len(entries(content))]
+    source = path.read_text(encoding="utf-8")
+    if pick % 3 == 0 or "\nfigures:\n" not in source:
+        source = _with_block(source, "figures", f"- value: {pick + 1}\n  unit: 个\n  label: {text}\n")
+    elif pick % 3 == 1:
+        source = re.sub(r"\n  label: [^\n]*", f"\n  label: {text}", source, count=1)
+    else:
+        source = re.sub(r"\n- value: [^\n]*", f"\n- value: {pick * 7 + 0.5}", source, count=1)
+    path.write_text(source, encoding="utf-8")
+
+
+EDITS = [edit_headline, change_theme, delete_entry, add_entry, edit_template, edit_settings, edit_people,
+         edit_figures]
 words = st.text(alphabet="南京算力零工市场新年一二三abc", min_size=1, max_size=8)
 edit = st.tuples(st.sampled_from(EDITS), st.integers(0, 20), words | st.sampled_from(["科创", "产业", "民生"]))
 

@@ -23,7 +23,7 @@ LAYERS = [
     {"content.reader", "theme"},
     {"article.parse"},
     {"article.fields", "article.places", "article.clean", "article.decode", "article.normalize"},
-    {"markup", "yamlio", "gazetteer", "lexicon", "schema", "files"},
+    {"markup", "yamlio", "gazetteer", "lexicon", "schema", "files", "people"},
     {"yamlfast"},
     {"model", "errors"},
 ]

@@ -102,13 +102,16 @@ def code_version() -> str:
 
 
 def layout_of(site: Site) -> list[tuple]:
-    """What decides which page shows what, and in which order: entries' and digests' places in the site.
+    """What decides which pages exist and which page shows what, in which order: entries' and
+    digests' places in the site, and the names of the officials each entry names (a person's page
+    is keyed by name and place, so a new name is a new page and a page's officials come from it).
 
-    Changes to anything else (a headline, a body, people) alter only the
+    Changes to anything else (a headline, a body, titles, figures) alter only the
     pages that list the changed file among their sources.  Dates are day
     numbers: their repr is a tenth of the cost of a date's."""
     return ([(e.path, e.slug, e.city, e.province, e.parent, e.theme, e.date.toordinal(), e.digest_id,
-              e.source.paragraphs if e.source else ()) for e in site.entries]
+              e.source.paragraphs if e.source else (), tuple([p.name for p in e.people]))
+             for e in site.entries]
             + [(d.path, d.id, d.date.toordinal(), len(d.paragraphs), tuple((s.first, s.theme) for s in d.sections))
                for d in site.digests])
 
