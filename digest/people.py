@@ -33,6 +33,8 @@ class Official(NamedTuple):
     place: str
     """The place's name, as its newest entry gives it."""
     province: str
+    parent: str
+    """The prefecture of a county-level place (Entry.parent), '' for others."""
     path: str
     appearances: list[Appearance]
     """Newest first."""
@@ -67,7 +69,7 @@ def officials(entries_newest_first: list[Entry]) -> dict[tuple[str, str], Offici
             key = (person.name, entry.slug)
             official = found.get(key)
             if official is None:
-                official = found[key] = Official(person.name, entry.slug, entry.city, entry.province,
+                official = found[key] = Official(person.name, entry.slug, entry.city, entry.province, entry.parent,
                                                  person_path(person.name, entry.slug), [])
             official.appearances.append(Appearance(entry, person.title))
     return found

@@ -124,6 +124,7 @@ class PeopleGroup(NamedTuple):
     """The people index's officials of one place."""
     province: str
     place: str
+    parent: str
     slug: str
     officials: list
 
@@ -413,7 +414,7 @@ def _people(idx: SiteIndex, wanted) -> list[PageJob]:
         groups: list[PeopleGroup] = []
         for official in chunk:
             if not groups or groups[-1].slug != official.slug:
-                groups.append(PeopleGroup(official.province, official.place, official.slug, []))
+                groups.append(PeopleGroup(official.province, official.place, official.parent, official.slug, []))
             groups[-1].officials.append(official)
         jobs.append(PageJob(people_path(number), "people.html",
                             {"groups": groups, "total": len(ordered), "nav": Nav(people_path(), number == 1),

@@ -147,6 +147,7 @@ def environment(folders: list[Path], compiled: Path | None = None) -> jinja2.Env
         zh_datetime=zh_datetime,
         iso_datetime=iso_datetime,
         number=plain_number,
+        phrases=phrases,
         rfc3339=_rfc3339,
         pretty=_pretty_url,
         iri=_iri,
@@ -194,6 +195,19 @@ def iso_datetime(text: str) -> str:
         return ""
     day = f"{parts[0]:04d}-{parts[1]:02d}-{parts[2]:02d}"
     return f"{day}T{parts[3]:02d}:{parts[4]:02d}" if len(parts) == 5 else day
+
+
+_PHRASE_END = re.compile(r"(?<=[,，、;；:：!！?？。])")
+
+
+def phrases(text: str) -> Markup:
+    """A headline as phrases that wrap whole (`<span class="phrase">`, inline blocks): a line breaks at
+    its punctuation rather than inside a word (2026年首个工作日,| 浙江各地在忙啥), and a phrase wider
+    than the line still wraps inside itself."""
+    parts = [part for part in _PHRASE_END.split(text) if part]
+    if len(parts) < 2:
+        return Markup(escape_output(text))
+    return Markup("").join(Markup('<span class="phrase">{}</span>').format(part) for part in parts)
 
 
 def plain_number(value: float | int) -> str:
