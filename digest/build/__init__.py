@@ -12,6 +12,7 @@ workers, journal); the stages it calls (content, plan, render) know none of it.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import gc
 import os
@@ -21,7 +22,7 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .. import content, plan, render, search, theme
+from .. import content, plan, render, search, theme, yamlio
 from ..errors import DigestError, display_path
 from ..files import locked
 from ..model import Site
@@ -63,8 +64,13 @@ class BuildResult:
         return (f"built {self.output} ({self.pages} pages) in {self.seconds:.2f} s: "
                 f"{self.rendered} files rendered, {self.written} written or deleted")
 
+    yaml_readers: dict[str, int] = field(default_factory=dict)
+    """Content files read by the fast YAML reader and by PyYAML (the fast one declines unusual files)."""
+
     def timings(self) -> str:
-        return "  ".join(f"{name} {seconds:.2f} s" for name, seconds in self.phases.items())
+        phases = "  ".join(f"{name} {seconds:.2f} s" for name, seconds in self.phases.items())
+        readers = ", ".join(f"{count} by {name}" for name, count in sorted(self.yaml_readers.items()))
+        return phases + (f"\nYAML files read: {readers}" if readers else "")
 
 
 @dataclass
@@ -91,6 +97,7 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
     place = place_of(content_dir, output)
     count = workers or os.cpu_count() or 1
     options = (base_url, search and _search_available())
+    readers_before = collections.Counter(yamlio.READERS)
     with locked(place.output, "build", lock_file=place.lock), _cycle_collector_paused():
         out = Output.open(place.output, force_output)
         recorded = cache.recorded_inputs(place.cache)
@@ -117,7 +124,8 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
         cache.mark_unchanged(place.cache, inputs.signature, site_plan.state.output, site_plan.pages,
                              [inputs.files.get(str(place.content / "site.yaml")), site.settings.templates])
     return BuildResult(site_plan.pages, elsewhere + journal.written, clock.total(), place.output, rendered,
-                       len(memo.changed() & memo.current.keys()), clock.lap("save"), out.notes)
+                       len(memo.changed() & memo.current.keys()), clock.lap("save"), out.notes,
+                       dict(yamlio.READERS - readers_before))
 
 
 def read(place: Place, previous: cache.BuildState, inputs: changes.Inputs, workers: int,
