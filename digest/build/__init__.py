@@ -28,7 +28,7 @@ from ..files import locked
 from ..model import Site
 from . import cache, changes
 from .output import Journal, Output
-from .place import Place, place_of
+from .place import Place, forget_gone_outputs, place_of
 from .workers import Workers
 
 SEARCH_FOLDER = "pagefind"
@@ -100,6 +100,8 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
     readers_before = collections.Counter(yamlio.READERS)
     with locked(place.output, "build", lock_file=place.lock), _cycle_collector_paused():
         out = Output.open(place.output, force_output)
+        forget_gone_outputs(place.cache.parent)
+        place.remember_output()
         recorded = cache.recorded_inputs(place.cache)
         inputs = changes.scan_inputs(place.content, options, _templates_setting(place.content, recorded))
         if not clean and recorded.get("output") == out.version != "" and recorded.get("inputs") == inputs.signature != "":
@@ -143,7 +145,7 @@ def plan_site(site: Site, place: Place, previous: cache.BuildState, memo: cache.
     """The pages to render: when the site's frame is the last build's, only those showing a changed
     file are planned, and of them only those whose key moved are rendered."""
     folders = theme.template_folders(place.content, site.settings.templates)
-    renderer = render.Renderer(site, folders, _compiled_templates(place))
+    renderer = render.Renderer(site, folders, cache.CompiledTemplates(_compiled_templates(place)))
     template_refs, shared, changed = dict(previous.template_refs), changes.shared_key(site), memo.changed()
     if previous.pages:
         versions = changes.template_versions(renderer.env, set(previous.templates), template_refs)
