@@ -146,26 +146,26 @@ def choose_view(located: list[Located]) -> View:
     prefectures = {loc.prefecture for loc in located}
     provinces = {loc.province for loc in located}
     marked = {loc.place.code for loc in located}
-    own = union([loc.frame for loc in located])
-    if len(prefectures) == 1 and "" not in prefectures and any(
-            loc.place.level in ("county", "zone") for loc in located):
+    own = Division(0, 0, union([loc.frame for loc in located]))
+    one_city = len(prefectures) == 1 and "" not in prefectures and any(
+        loc.place.level in ("county", "zone") for loc in located)
+    if one_city:
         (city,) = prefectures
-        box = data.get(("prefecture", city), Division(0, 0, own)).frame
+        box = data.get(("prefecture", city), own).frame
         siblings = [p for p in gaz.places if p.level == "county" and p.parent == city]
     elif len(provinces) == 1:
         (province,) = provinces
-        box = data["province", province].frame
+        box = data.get(("province", province), own).frame
         siblings = [p for p in gaz.places if p.level == "prefecture" and p.province == province]
     else:
-        box, siblings = own, []
+        box, siblings = own.frame, []
     box = widen(union([box] + [(loc.lon, loc.lat, loc.lon, loc.lat) for loc in located]))
-    context = [p for p in siblings + capitals() if p.code not in marked]
     dots = {}
-    for p in context:
+    for p in siblings + capitals():
         division = data.get((p.level, p.code))
-        if division and inside(division, box):
+        if p.code not in marked and division and inside(division, box):
             dots.setdefault(p.code, Dot(division.lon, division.lat, p.short))
-    texture = [] if siblings and siblings[0].level == "county" else faint_dots(provinces, box)
+    texture = [] if one_city else faint_dots(provinces, box)  # a city's districts are its grey dots
     return View(box, list(dots.values()), texture)
 
 
