@@ -9,6 +9,7 @@ keys in the order given.
 from __future__ import annotations
 
 import codecs
+import collections
 import os
 import re
 from pathlib import Path
@@ -111,8 +112,18 @@ def _check_shape(text: str) -> tuple[str, int | None]:
     bound = text.count("[") + text.count("{") + max(map(len, _LINE_OPENERS.findall(text)), default=0) + 1
     if text.count("*") <= MAX_ALIASES and bound <= MAX_DEPTH:
         return "", None
+    try:
+        return _measure_shape(yaml.parse(text, Loader=SafeLoader))
+    except yaml.MarkedYAMLError as exc:
+        if "nesting" in str(exc.problem):  # newer libyaml stops deep nesting itself, in its own words
+            return f"nested more than {MAX_DEPTH} levels deep", (exc.problem_mark.line + 1 if exc.problem_mark else None)
+        raise
+
+
+def _measure_shape(events) -> tuple[str, int | None]:
+    """_check_shape's answer from the document's events, stopping at the first one past a limit."""
     depth = aliases = 0
-    for event in yaml.parse(text, Loader=SafeLoader):
+    for event in events:
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
@@ -163,10 +174,16 @@ def _read_within_limit(path: Path | str) -> tuple[bytes | None, int]:
         os.close(fd)
 
 
+READERS = collections.Counter()
+"""Files this process read by each reader ("fast", "pyyaml"): `build --timings` reports them."""
+
+
 def load_text(text: str, shown: str) -> tuple[object, Problem | None]:
     data = yamlfast.load(text, LineMap, _SCALARS, MAX_DEPTH)
     if data is not yamlfast.NOT_HANDLED:
+        READERS["fast"] += 1
         return data, None
+    READERS["pyyaml"] += 1
     return _load_with_pyyaml(text, shown)
 
 

@@ -12,6 +12,7 @@ workers, journal); the stages it calls (content, plan, render) know none of it.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import gc
 import os
@@ -21,13 +22,13 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .. import content, plan, render, search, theme
+from .. import content, plan, render, search, theme, yamlio
 from ..errors import DigestError, display_path
 from ..files import locked
 from ..model import Site
 from . import cache, changes
 from .output import Journal, Output
-from .place import Place, place_of
+from .place import Place, forget_gone_outputs, place_of
 from .workers import Workers
 
 SEARCH_FOLDER = "pagefind"
@@ -63,8 +64,13 @@ class BuildResult:
         return (f"built {self.output} ({self.pages} pages) in {self.seconds:.2f} s: "
                 f"{self.rendered} files rendered, {self.written} written or deleted")
 
+    yaml_readers: dict[str, int] = field(default_factory=dict)
+    """Content files read by the fast YAML reader and by PyYAML (the fast one declines unusual files)."""
+
     def timings(self) -> str:
-        return "  ".join(f"{name} {seconds:.2f} s" for name, seconds in self.phases.items())
+        phases = "  ".join(f"{name} {seconds:.2f} s" for name, seconds in self.phases.items())
+        readers = ", ".join(f"{count} by {name}" for name, count in sorted(self.yaml_readers.items()))
+        return phases + (f"\nYAML files read: {readers}" if readers else "")
 
 
 @dataclass
@@ -91,8 +97,11 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
     place = place_of(content_dir, output)
     count = workers or os.cpu_count() or 1
     options = (base_url, search and _search_available())
+    readers_before = collections.Counter(yamlio.READERS)
     with locked(place.output, "build", lock_file=place.lock), _cycle_collector_paused():
         out = Output.open(place.output, force_output)
+        forget_gone_outputs(place.cache.parent)
+        place.remember_output()
         recorded = cache.recorded_inputs(place.cache)
         inputs = changes.scan_inputs(place.content, options, _templates_setting(place.content, recorded))
         if not clean and recorded.get("output") == out.version != "" and recorded.get("inputs") == inputs.signature != "":
@@ -117,7 +126,8 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
         cache.mark_unchanged(place.cache, inputs.signature, site_plan.state.output, site_plan.pages,
                              [inputs.files.get(str(place.content / "site.yaml")), site.settings.templates])
     return BuildResult(site_plan.pages, elsewhere + journal.written, clock.total(), place.output, rendered,
-                       len(memo.changed() & memo.current.keys()), clock.lap("save"), out.notes)
+                       len(memo.changed() & memo.current.keys()), clock.lap("save"), out.notes,
+                       dict(yamlio.READERS - readers_before))
 
 
 def read(place: Place, previous: cache.BuildState, inputs: changes.Inputs, workers: int,
@@ -135,7 +145,7 @@ def plan_site(site: Site, place: Place, previous: cache.BuildState, memo: cache.
     """The pages to render: when the site's frame is the last build's, only those showing a changed
     file are planned, and of them only those whose key moved are rendered."""
     folders = theme.template_folders(place.content, site.settings.templates)
-    renderer = render.Renderer(site, folders, _compiled_templates(place))
+    renderer = render.Renderer(site, folders, cache.CompiledTemplates(_compiled_templates(place)))
     template_refs, shared, changed = dict(previous.template_refs), changes.shared_key(site), memo.changed()
     if previous.pages:
         versions = changes.template_versions(renderer.env, set(previous.templates), template_refs)

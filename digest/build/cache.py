@@ -11,6 +11,8 @@ for a correct build: a missing or unreadable cache means a full one.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import io
 import json
 import os
 import pickle
@@ -18,6 +20,9 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import jinja2
+import jinja2.bccache
 
 from ..content import Memo
 from ..files import write_atomic
@@ -153,6 +158,34 @@ class StateWriter:
 def save(folder: Path, state: BuildState, changed: set[str] | None) -> None:
     """Write the state: the shards holding `changed` files (None: all), then the rest."""
     StateWriter(folder, state, changed).write()
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Jinja's compiled templates, kept between builds (Jinja checks each against its template's source).
+    Each file carries a hash of its bytes: one damaged in any way (a flipped byte can still unmarshal,
+    as wrong code) is compiled again, never run."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            data = (self.folder / f"{bucket.key}.cache").read_bytes()
+        except OSError:
+            return
+        digest, body = data[:_HASH_SIZE], data[_HASH_SIZE:]
+        if hashlib.blake2b(body, digest_size=_HASH_SIZE).digest() == digest:
+            bucket.load_bytecode(io.BytesIO(body))
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        out = io.BytesIO()
+        bucket.write_bytecode(out)
+        body = out.getvalue()
+        write_atomic(self.folder / f"{bucket.key}.cache", hashlib.blake2b(body, digest_size=_HASH_SIZE).digest() + body,
+                     durable=False)
+
+
+_HASH_SIZE = 16
 
 
 def discard(folder: Path) -> None:

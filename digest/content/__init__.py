@@ -16,6 +16,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import yamlio
 from ..errors import DigestError, Problem, display_path
 from ..model import Digest, Entry, Site, Theme
 from . import records
@@ -48,6 +49,8 @@ def read_site(root: Path, warnings: list[Problem] | None = None, memo: Memo | No
     for found in map(FolderReading(root, reader.root_shown, tuple(t.name for t in themes), reader.memo), folders):
         reader.problems.extend(found.problems)
         reader.records.extend(found.records)
+        if found.pid != os.getpid():
+            yamlio.READERS.update(found.readers)
         if found.digest is not None:
             digests.append(found.digest)
             entries.extend(found.entries)
@@ -115,6 +118,9 @@ class FolderRead:
     entries: list[Entry]
     problems: list[Problem]
     records: list[tuple]
+    readers: dict[str, int]
+    """Files read by each YAML reader (for `build --timings`)."""
+    pid: int
 
 
 @dataclass(frozen=True)
@@ -129,11 +135,13 @@ class FolderReading:
 
     def __call__(self, folder: Path) -> FolderRead:
         reader = Reader(self.root, self.memo, self.root_shown)
+        before = dict(yamlio.READERS)
         names = list(self.theme_names)
         path = folder / DIGEST_FILE
         digest = reader.cached(reader.shown(path), _context(names), lambda: records.digest_file(folder, names, reader))
         entries = [] if digest is None else _entries(folder, digest, names, reader)
-        return FolderRead(digest, entries, reader.problems, reader.records)
+        readers = {name: count - before.get(name, 0) for name, count in yamlio.READERS.items()}
+        return FolderRead(digest, entries, reader.problems, reader.records, readers, os.getpid())
 
 
 def _entries(folder: Path, digest: Digest, theme_names: list[str], reader: Reader) -> list[Entry]:
