@@ -9,10 +9,8 @@ This module adds only two fields: where each entry's page is (`url`) and which d
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
-from functools import cache
 from typing import Iterable
 
 from . import schema
@@ -37,35 +35,8 @@ def _order(entry: Entry) -> tuple:
 
 def entry_records(entries: Iterable[Entry]) -> list[dict]:
     """Each entry as schema.to_data gives it, plus its page and its digest, in a fixed order."""
-    return [{**to_data(entry), "url": entry_path(entry), "digest": entry.digest_id}
+    return [{**schema.to_data(entry), "url": entry_path(entry), "digest": entry.digest_id}
             for entry in sorted(entries, key=_order)]
-
-
-EMPTY = ("", (), None)
-
-
-@cache
-def _fields(cls: type) -> tuple[tuple[str, bool, type | None, bool], ...]:
-    return tuple((k.name, k.required, k.record, k.many) for k in schema.keys(cls))
-
-
-def to_data(value) -> dict:
-    """schema.to_data(value) for a model object, faster: each class's keys are looked up once instead
-    of every value being tested for what it is (10,000 entries: 0.09 s against 0.72 s; a property test
-    holds the two equal on any entry)."""
-    data = {}
-    for name, required, record, many in _fields(type(value)):
-        item = getattr(value, name)
-        if not required and item in EMPTY:
-            continue
-        if record is not None:
-            item = [to_data(x) for x in item] if many else None if item is None else to_data(item)
-        elif many:
-            item = [x.isoformat() if isinstance(x, dt.date) else x for x in item]
-        elif isinstance(item, dt.date):
-            item = item.isoformat()
-        data[name] = item
-    return data
 
 
 def entries_json(entries: Iterable[Entry]) -> bytes:
