@@ -92,8 +92,8 @@ def run() -> None:
 
 def _build(args) -> int:
     """`build` runs without Python's cycle collector: a build makes few cycles and the process ends right
-    after it, and the collector would walk every object the build made once more when it does (0.2 s at
-    10,000 entries).  `serve`, which lives on, keeps it (build_site only pauses it)."""
+    after it, and the collector would walk every object the build made once more when it does.  `serve`,
+    which lives on, keeps it (build_site only pauses it)."""
     from .build import build_site
 
     gc.disable()

@@ -84,7 +84,7 @@ def to_data(value, keep_empty: bool = False) -> dict:
     """A model object as the plain data written to YAML or JSON: its keys in declared order, dates as
     YYYY-MM-DD, records as mappings.  Keys that are neither required nor set are left out unless
     `keep_empty` (the header comment lists every key, so a person can still add them).  Each class's
-    keys are looked up once, not each value tested for what it is: 10,000 entries convert in 0.1 s."""
+    keys are looked up once, not each value tested for what it is (open data converts every entry)."""
     data = {}
     for name, required, record, many in _fields(type(value)):
         item = getattr(value, name)

@@ -161,8 +161,8 @@ def read(place: Place, previous: cache.BuildState, inputs: changes.Inputs, worke
 
 class ReadOnWorkers:
     """The read stage's `map` for a read with no cache: many folders are read on forked workers, each
-    sending its folder's result pickled; the cache keeps those bytes to store as they are (pickling ten
-    thousand entries again took the main process 0.7 s while the pages rendered)."""
+    sending its folder's result pickled; the cache keeps those bytes to store as they are, so the main
+    process does not pickle every entry again while the pages render."""
 
     def __init__(self, workers: int, memo: cache.ContentCache):
         self.spread, self.memo = Workers(workers, at_least=READ_IN_PARALLEL), memo
