@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .. import markup, schema, yamlio
 from ..model import Digest, Entry, Figure, Page, Person, Section, Settings, SourceRef, Theme
-from .reader import XML_FORBIDDEN, Reader, line_of
+from .reader import UNREADABLE, XML_FORBIDDEN, Reader, line_of
 
 DIGEST_FILE = "digest.yaml"
 ENTRY_KEYS = schema.ENTRY_KEYS
@@ -58,11 +58,15 @@ def settings(path: Path, reader: Reader) -> Settings:
                     templates=reader.text(data, "templates", path), language=language)
 
 
-def themes_file(path: Path, reader: Reader) -> list[Theme]:
+def themes_file(path: Path, reader: Reader) -> list[Theme] | None:
+    """The site's themes; None when the file is missing or no YAML (reported): the themes are then
+    unknown, and no entry is told its theme is not defined."""
     if not path.exists():
         reader.report(path, "themes.yaml is missing", hint="create it with the themes 科创, 产业, 民生 (see README)")
-        return []
+        return None
     data = reader.load(path)
+    if data is UNREADABLE:
+        return None
     items = data.get("themes") if isinstance(data, dict) else data
     if not isinstance(items, list):
         reader.report(path, "themes.yaml must hold a list of themes under 'themes:'", 1,
@@ -115,8 +119,9 @@ def declared_theme_items(path: Path, reader: Reader) -> list | None:
     return items if isinstance(items, list) else None
 
 
-def digest_file(folder: Path, theme_names: list[str], reader: Reader) -> Digest | None:
-    """The digest of a folder (None when unusable); its section themes checked against `theme_names`."""
+def digest_file(folder: Path, theme_names: list[str] | None, reader: Reader) -> Digest | None:
+    """The digest of a folder (None when unusable); its section themes checked against `theme_names`
+    (None: the themes are unknown, themes.yaml being broken)."""
     path = folder / DIGEST_FILE
     if not reader.inside(path):
         return None
@@ -144,7 +149,7 @@ def digest_file(folder: Path, theme_names: list[str], reader: Reader) -> Digest 
         closing=reader.text(data, "closing", path), sections=_sections(data, path, len(paragraphs), reader),
         paragraphs=paragraphs, source_file=reader.text(data, "source_file", path), path=reader.shown(path))
     for section in digest.sections:
-        if section.theme and section.theme not in theme_names:
+        if section.theme and theme_names is not None and section.theme not in theme_names:
             reader.report(path, f"section theme '{section.theme}' is not defined", None,
                           "use a theme of themes.yaml or add it there")
     return digest
@@ -166,12 +171,12 @@ def _sections(data: dict, path: Path, paragraphs: int, reader: Reader) -> tuple[
     return tuple(sections)
 
 
-def entry_file(path: str, digest: Digest, theme_names: list[str], reader: Reader) -> Entry | None:
+def entry_file(path: str, digest: Digest, theme_names: list[str] | None, reader: Reader) -> Entry | None:
     data = reader.mapping(reader.load(path), path, "an entry file")
     return None if data is None else entry(data, path, digest, theme_names, reader)
 
 
-def entry(data: dict, path: str, digest: Digest, theme_names: list[str], reader: Reader) -> Entry | None:
+def entry(data: dict, path: str, digest: Digest, theme_names: list[str] | None, reader: Reader) -> Entry | None:
     if not _ENTRY_KEY_SET.issuperset(data):
         reader.unknown_keys(data, ENTRY_KEYS, path)
     before = len(reader.problems)
@@ -187,7 +192,7 @@ def entry(data: dict, path: str, digest: Digest, theme_names: list[str], reader:
     elif slug and slug != (stem := _stem(path)):
         reader.report(path, f"slug '{slug}' differs from the file name '{stem}'", line_of(data, "slug"),
                       f"set slug: {stem} or rename the file to {slug}.yaml")
-    if values["theme"] and values["theme"] not in theme_names:
+    if values["theme"] and theme_names is not None and values["theme"] not in theme_names:
         reader.report(path, f"theme '{values['theme']}' is not defined", line_of(data, "theme"),
                       f"use one of {', '.join(theme_names)} or add it to themes.yaml")
     if values["body"] and (trouble := markup.problem(values["body"])):
