@@ -24,10 +24,11 @@ from .reader import Memo, Reader
 
 DIGEST_FILE = records.DIGEST_FILE
 DEFAULT_THEME_COLOR = records.DEFAULT_THEME_COLOR
+PLACEHOLDER_BODY = records.PLACEHOLDER_BODY
 NOT_DIGESTS = frozenset({"pages", "articles"})
 """Content subfolders that hold other things than a digest's entries."""
 
-__all__ = ["DEFAULT_THEME_COLOR", "DIGEST_FILE", "Memo", "load_themes", "read_site"]
+__all__ = ["DEFAULT_THEME_COLOR", "DIGEST_FILE", "PLACEHOLDER_BODY", "Memo", "load_themes", "read_site"]
 
 
 def read_site(root: Path, warnings: list[Problem] | None = None, memo: Memo | None = None, map=map) -> Site:

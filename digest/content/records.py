@@ -26,6 +26,9 @@ ENTRY_TEXT_KEYS = tuple(k.name for k in schema.keys(Entry) if k.kind == "text")
 REQUIRED_ENTRY_KEYS = schema.required(Entry)
 NAME_KEYS = tuple(k.name for k in schema.keys(Entry) if k.is_name)
 DEFAULT_THEME_COLOR = Theme.__dataclass_fields__["color"].default
+PLACEHOLDER_BODY = "正文写在这里。"
+"""The body `digest new` starts an entry with: an entry that still holds it is refused, so it is never
+published by mistake."""
 MAX_FIGURE = 10**15
 """Figures beyond this are surely typing mistakes (and past what a page can show in full)."""
 
@@ -197,6 +200,9 @@ def entry(data: dict, path: str, digest: Digest, theme_names: list[str] | None, 
                       f"use one of {', '.join(theme_names)} or add it to themes.yaml")
     if values["body"] and (trouble := markup.problem(values["body"])):
         reader.report(path, f"'body' has {trouble}", line_of(data, "body"), "simplify the text")
+    elif PLACEHOLDER_BODY in values["body"]:
+        reader.report(path, f"'body' still holds the placeholder '{PLACEHOLDER_BODY}'", line_of(data, "body"),
+                      "write the place's news in its place")
     date = reader.date(data, "date", path, required=False) or digest.date
     people, figures = _people(data, path, reader), _figures(data, path, reader)
     source = _source(data, path, digest, reader)
@@ -205,8 +211,6 @@ def entry(data: dict, path: str, digest: Digest, theme_names: list[str] | None, 
         return None
     if not values["summary"]:
         reader.report(path, "entry has no summary", line_of(data, "city"), "add a 'summary:' line", warning=True)
-    if not values["image_credit"]:
-        reader.report(path, "entry has no image credit", line_of(data, "city"), "add 'image_credit:'", warning=True)
     return Entry(city=values["city"], slug=slug, code=values["code"], province=values["province"],
                  parent=values["parent"], theme=values["theme"], date=date, headline=values["headline"],
                  summary=values["summary"], body=values["body"], people=people, figures=figures, events=events,
