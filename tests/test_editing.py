@@ -18,9 +18,10 @@ def test_new_check_build_shows_the_city_everywhere(seed_content, tmp_path, capsy
     code, out = run(capsys, "new", "昆山", "--theme", "民生", "--content", content)
     assert code == 0
     path = seed_content / "2026-01-04-jiangsu" / "kunshan.yaml"
-    assert out.strip().endswith("kunshan.yaml") and path.exists()
+    assert re.search(r"^wrote \S+kunshan\.yaml: write its headline and body", out) and path.exists()
     text = path.read_text(encoding="utf-8")
     assert "city: 昆山" in text and "province: 江苏省" in text and "theme: 民生" in text and "date: '2026-01-04'" in text
+    assert "parent: 苏州" in text and "code: '320583'" in text
 
     code, out = run(capsys, "check", "--content", content)
     assert code == 1 and re.search(r"kunshan\.yaml:\d+: 'headline' is empty", out)
