@@ -282,7 +282,7 @@ def _source(data: dict, path: str, digest: Digest, reader: Reader) -> SourceRef:
 
 
 def page(path: Path, reader: Reader) -> Page | None:
-    """A Markdown page; its title is its first '# ' heading, or its name."""
+    """A Markdown page; its title (the page's <h1>) is its first '# ' heading, or its name."""
     slug = path.stem
     if schema.slug_problem(slug):
         reader.report(path, f"page name {schema.slug_problem(slug)}", None, "rename the file")
@@ -309,8 +309,26 @@ def page(path: Path, reader: Reader) -> Page | None:
     if trouble := markup.problem(text):
         reader.report(path, f"the page has {trouble}", hint="simplify the text")
         return None
-    title = next((line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("# ")), slug)
-    return Page(slug, title, text, reader.shown(path))
+    title, body = page_title(text)
+    return Page(slug, title or slug, body, reader.shown(path))
+
+
+def page_title(text: str) -> tuple[str, str]:
+    """(the page's first '# ' heading, the text without it): the title is the page's one <h1>, so its own
+    heading is not shown twice; a later '# ' heading becomes '## ', a heading still (the sanitiser lets
+    no <h1> through).  Lines inside ``` or ~~~ fences are text, never headings."""
+    title, lines, fence = "", [], ""
+    for line in text.split("\n"):
+        mark = line.lstrip()[:3]
+        if mark in ("```", "~~~") and (not fence or mark == fence):
+            fence = "" if fence else mark
+        elif not fence and line.startswith("# "):
+            if not title:
+                title = line[2:].strip().rstrip("#").strip()
+                continue
+            line = "#" + line
+        lines.append(line)
+    return title, "\n".join(lines).lstrip("\n")
 
 
 def _stem(path: str) -> str:
