@@ -42,7 +42,8 @@ def problems(site: Site, content_dir: Path) -> list[Problem]:
     found: list[Finding] = []
     for entry in site.entries:
         digest = digests.get(entry.digest_id)
-        found += place_findings(entry, gz) or province_findings(entry, digest)
+        place = place_findings(entry, gz)  # a wrong province is said once, as the gazetteer's
+        found += place if any(not f.warning for f in place) else place + province_findings(entry, digest)
         found += summary_findings(entry)
         found += credit_findings(entry, pictures.of(digest) if digest else {})
     return _located(found, Path(content_dir))
@@ -50,7 +51,7 @@ def problems(site: Site, content_dir: Path) -> list[Problem]:
 
 def place_findings(entry: Entry, gz: gazetteer.Gazetteer) -> list[Finding]:
     """City, code, province and parent against the gazetteer, saying what the gazetteer has."""
-    named = gz.by_alias.get(entry.city, ())
+    named = tuple({p.code: p for p in gz.by_alias.get(entry.city, ())}.values())  # 北京: province and city, one code
     if not named:
         near = "、".join(gz.suggest(entry.city)) or "check the spelling"
         return [Finding(entry, "city", f"'{entry.city}' is not a place of the gazetteer",
@@ -80,11 +81,17 @@ def _code_hint(entry: Entry, named: tuple[Place, ...], gz: gazetteer.Gazetteer) 
     """Where the city really is, and what to set (the province too, when it is wrong as well)."""
     likely = [p for p in named if gz.province_of(p).name == entry.province] or list(named)
     if len(likely) > 1:
-        codes = ", ".join(f"'{p.code}' ({gz.province_of(p).name})" for p in likely[:4])
+        codes = ", ".join(f"'{p.code}' ({_where(p, gz)})" for p in likely[:4])
         return f"{entry.city} is {codes}: set the code of the one meant, or correct the city"
     place, province = likely[0], gz.province_of(likely[0]).name
     also = f" and province: {province}" if entry.province and entry.province != province else ""
     return f"{entry.city} is '{place.code}' in {province}: set code: '{place.code}'{also}, or correct the city"
+
+
+def _where(place: Place, gz: gazetteer.Gazetteer) -> str:
+    """Where a place is, to tell it from others of its name: 江苏省南京 for 鼓楼区, 江苏省 for 苏州."""
+    prefecture = gz.prefecture_of(place)
+    return gz.province_of(place).name + (prefecture.display if prefecture != place else "")
 
 
 def place_with_code(code: str, gz: gazetteer.Gazetteer) -> Place | None:

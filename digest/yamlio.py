@@ -245,7 +245,7 @@ def _marked_problem(exc: yaml.MarkedYAMLError, text: str, shown: str) -> Problem
 # A key typed with the full-width colon of a Chinese keyboard (headline：…), or without the space
 # YAML needs after a colon (headline:…): either makes the line one piece of text, not a key.
 _FULL_WIDTH_KEY = re.compile(r"^( *(?:- +)?)([A-Za-z_][A-Za-z0-9_-]*) *：")
-_KEY_WITHOUT_SPACE = re.compile(r"^( *(?:- +)?)([A-Za-z_][A-Za-z0-9_-]*):(?=[^ \n])")
+_KEY_WITHOUT_SPACE = re.compile(r"^( *(?:- +)?)([A-Za-z_][A-Za-z0-9_-]*):(?=[^ \n/])")  # not http://
 _BLOCK_HEADER = re.compile(r"^( *)(?:- +)?([A-Za-z_][A-Za-z0-9_-]*): *([|>])[-+0-9]* *(?:#.*)?$")
 
 

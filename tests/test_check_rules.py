@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from digest import gazetteer, lint
 from digest.build import build_site
 from digest.check import problems_in
 from digest.cli import main
 from digest.errors import DigestError
+from digest.model import Entry
 from tests.conftest import SEED_CONTENT
 
 DIGEST = "2026-01-04-jiangsu"
@@ -114,6 +116,24 @@ def test_parents_are_checked(seed_content):
     edit(suzhou, ("province:", "province: 江苏省\nparent: 江苏"))
     assert found(suzhou) == [at(suzhou, "parent", "苏州 is no county-level place: it has no parent — "
                                                   "remove the 'parent:' line")]
+
+
+@pytest.mark.parametrize("city, code, province, parent", [
+    ("北京", "110000", "北京市", ""), ("海淀区", "110108", "北京市", "北京"), ("江苏", "320000", "江苏省", ""),
+    ("义乌", "330782", "浙江省", "金华"), ("昆山", "320583", "江苏省", "苏州"), ("鼓楼区", "350102", "福建省", "福州"),
+    ("南京", "", "", ""),
+])
+def test_places_as_ingest_writes_them_are_right(city, code, province, parent):
+    entry = Entry(city=city, code=code, province=province, parent=parent)
+    assert lint.place_findings(entry, gazetteer.load()) == []
+
+
+def test_a_name_of_several_places_with_a_wrong_code_lists_them():
+    entry = Entry(city="鼓楼区", code="320500", province="江苏省")
+    [finding] = lint.place_findings(entry, gazetteer.load())
+    assert (finding.key, finding.message, finding.hint) == (
+        "code", "code '320500' is 苏州's, not 鼓楼区's",
+        "鼓楼区 is '320106' (江苏省南京), '320302' (江苏省徐州): set the code of the one meant, or correct the city")
 
 
 def test_a_place_the_gazetteer_does_not_know_is_a_warning_with_near_names(seed_content):
