@@ -38,5 +38,4 @@ def _check_templates(folders: list[Path]) -> None:
         try:
             env.get_template(name)
         except Exception as exc:  # noqa: BLE001 - reported as the build would report it
-            path = next((folder / name for folder in folders if (folder / name).is_file()), name)
-            raise render.template_problem(exc, str(path)) from None
+            raise render.template_problem(exc, name) from None

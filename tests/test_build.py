@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup
 from digest.build import build_site
 from digest.cli import main
 
-from .conftest import SEED_CONTENT, write_tree
+from .conftest import write_tree
 
 
 def soup(path: Path) -> BeautifulSoup:
@@ -167,10 +167,6 @@ def test_deleted_entries_disappear(seed_content, tmp_path):
     build_site(seed_content, out, search=False)
     assert not (out / "cities" / "nantong").exists()
     assert not (out / "digests" / "2026-01-04-jiangsu" / "nantong").exists()
-
-
-def _files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
 def test_hostile_content_renders_inert(seed_content, tmp_path):

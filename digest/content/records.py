@@ -246,9 +246,9 @@ def _figures(data: dict, path: str, reader: Reader) -> tuple[Figure, ...]:
             reader.report(path, f"a figure's 'value' must be a number, not {value!r}", line_of(data, "figures"),
                           "write the number alone, e.g. value: 2.7, unit: 万亿元")
             continue
-        if not (math.isfinite(value) and abs(value) < MAX_FIGURE):
-            reader.report(path, f"a figure's 'value' must be a finite number below 10^15, not {str(value)[:20]}",
-                          line_of(item, "value"), "write the number in a larger unit (亿, 万亿)")
+        if abs(value) >= MAX_FIGURE or not math.isfinite(value):
+            reader.report(path, "a figure's 'value' must be a finite number below 10^15", line_of(item, "value"),
+                          "write the number in a larger unit (亿, 万亿)")
             continue
         figures.append(Figure(value=value, unit=reader.checked(str(item.get("unit") or ""), item, "unit", path),
                               label=reader.checked(str(item.get("label") or ""), item, "label", path),
