@@ -130,7 +130,9 @@ def plan(site: Site, only: set[str] | None = None) -> list[PageJob]:
     wanted = _everything if only is None else only.__contains__
     jobs = [*_home(idx), *_themes(idx), *_cities(idx, wanted), *_digests(idx, wanted), *_entries(idx, wanted),
             *_archive(idx), *_pages(idx), PageJob("search/index.html", "search.html", {"title": "搜索"}),
-            PageJob("404.html", "404.html", {"title": "页面不存在"}), *_feeds(idx)]
+            PageJob("404.html", "404.html", {  # served at any depth: its links start from the site's path
+                "title": "页面不存在", "root": "/" + idx.site.settings.base_url.partition("//")[2].partition("/")[2]}),
+            *_feeds(idx)]
     if only is not None:
         return [job for job in jobs if job.path in only]
     _check_unique(jobs)

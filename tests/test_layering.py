@@ -17,7 +17,7 @@ LAYERS = [
     {"build", "ingest", "scaffold", "check"},
     {"build.output", "build.cache"},
     {"build.changes", "build.place", "build.workers"},
-    {"search", "render"},
+    {"search", "render", "lint"},
     {"opendata"},
     {"plan", "content"},
     {"content.records", "maps"},
