@@ -253,6 +253,6 @@ def test_paginates_city_pages_of_a_big_site(tmp_path):
 def test_cli_default_command_builds(seed_content, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(seed_content.parent)
     assert main([]) == 0
-    assert re.search(r"built site \(\d+ pages\)", capsys.readouterr().out)
+    assert re.search(r"built site in [\d.]+ s: (\d+) of \1 files rendered \(\d+ pages\)", capsys.readouterr().out)
     assert (tmp_path / "site" / "index.html").exists()
     assert os.stat(tmp_path / "site").st_mode & 0o055 == 0o055

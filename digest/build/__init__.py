@@ -57,13 +57,19 @@ class BuildResult:
     """Seconds spent in each stage, for `build --timings`."""
     notes: list[str] = field(default_factory=list)
     """One-line notes for the user (what recovery found)."""
+    files: int = 0
+    """Files of the site a build renders (pages, feeds, data: assets and the search index aside)."""
 
     def summary(self) -> str:
+        """One line, in units that add up: files rendered of the site's files (of which so many are pages),
+        and files written or deleted (assets and the search index included)."""
+        took = f"{self.seconds:.2f} s"
+        if not self.rendered and not self.written:
+            return f"nothing changed; {self.output} is up to date ({took})"
+        rendered = f"{self.rendered} of {self.files} files rendered"
         if not self.written:
-            checked = f"{self.rendered} files rendered, none different; " if self.rendered else ""
-            return f"nothing changed; {checked}{self.output} is up to date ({self.seconds:.2f} s)"
-        return (f"built {self.output} ({self.pages} pages) in {self.seconds:.2f} s: "
-                f"{self.rendered} files rendered, {self.written} written or deleted")
+            return f"nothing changed: {rendered} again, none different; {self.output} is up to date ({took})"
+        return f"built {self.output} in {took}: {rendered} ({self.pages} pages), {self.written} written or deleted"
 
     yaml_readers: dict[str, int] = field(default_factory=dict)
     """Content files read by the fast YAML reader and by PyYAML (the fast one declines unusual files)."""
@@ -146,7 +152,7 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
                              [inputs.files.get(str(place.content / "site.yaml")), site.settings.templates])
     return BuildResult(site_plan.pages, elsewhere + journal.written, clock.total(), place.output, rendered,
                        len(memo.changed() & memo.current.keys()), clock.lap("save"), out.notes,
-                       dict(yamlio.READERS - readers_before))
+                       len(site_plan.state.pages), dict(yamlio.READERS - readers_before))
 
 
 def read(place: Place, previous: cache.BuildState, inputs: changes.Inputs, workers: int,
