@@ -18,27 +18,43 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+REFUSED = "refused with one line or handled, every one"
 CATEGORIES = [
-    # (row, test file, selection, inputs tried given the budgets)
-    ("Parser fuzzing (Unicode, bytes, mangled round-ups)", "tests/test_fuzz.py", "", None),
+    # (row, test file, selection, inputs tried given the budgets (None: the tests run), what came of them)
+    ("Parser fuzzing (Unicode, bytes, mangled round-ups)", "tests/test_fuzz.py", "", None, ""),
     ("Hostile YAML (tags, alias bombs, nesting, duplicates, types, size, encoding)", "tests/test_hostile.py",
-     "yaml or hostile_file", lambda k, f: len(HOSTILE.YAML_CASES) + 1),
+     "yaml or hostile_file", lambda k, f: len(HOSTILE.YAML_CASES) + 1, "clear `path:line` error, every one"),
     ("Paths (slugs, folder names, symlinks, writes outside)", "tests/test_hostile.py",
-     "slugs or folders or symlinks or write_only", lambda k, f: len(HOSTILE.UNSAFE_SLUGS) + 5 + 2 + 1),
-    ("Crash safety (SIGKILL during builds and ingests)", "tests/test_crash.py", "killed", lambda k, f: 3 * k),
+     "slugs or folders or symlinks or write_only", lambda k, f: len(HOSTILE.UNSAFE_SLUGS) + 5 + 2 + 1, REFUSED),
+    ("Crash safety (SIGKILL during builds and ingests)", "tests/test_crash.py", "killed", lambda k, f: 3 * k,
+     "old or new site whole; content valid"),
     ("Crash points (builds and a re-ingest stopped at each kind of file-system step)", "tests/test_crash_points.py",
-     "", lambda k, f: POINTS.STOPS_TRIED[0]),
-    ("Concurrent use (two builds, two ingests)", "tests/test_crash.py", "two_", lambda k, f: 2),
+     "", lambda k, f: POINTS.STOPS_TRIED[0], "old or new site whole; next build equals a clean one"),
+    ("Concurrent use (two builds, two ingests)", "tests/test_crash.py", "two_", lambda k, f: 2,
+     "the second waits; both land"),
+    ("Output ownership (foreign files, dot files, files in the way, risky outputs, symlinked output, journals)",
+     "tests/test_safety.py", "foreign or deploy or in_the_way or risk or symlinked or journal or builds_write or manifest",
+     None, REFUSED),
+    ("Path confinement (links out of content and theme folders, templates outside the project)",
+     "tests/test_safety.py", "links_out or templates_folder", None, REFUSED),
+    ("Text XML forbids (control characters, U+FFFE) in content and feeds", "tests/test_safety.py",
+     "xml_forbids or well_formed", None, "refused at its `path:line`; feeds well-formed"),
+    ("Pathological Markdown (unclosed brackets, deep lists and quotes, huge or non-UTF-8 pages)",
+     "tests/test_safety.py", "pathological or page_over", None, REFUSED),
+    ("Builds that recover (damaged compiled templates, disk full, edits keeping size and time, check = build)",
+     "tests/test_safety.py", "damaged_compiled or disk_full or keeps_size or vanish or check_ or template_", None,
+     REFUSED),
     ("Dev server (2,000 requests 50 at a time, path escapes)", "tests/test_serve.py", "burst or escapes",
-     lambda k, f: 2000 + len(SERVE.ESCAPES)),
+     lambda k, f: 2000 + len(SERVE.ESCAPES), "all answered; escapes refused"),
 ]
 
 
 class Outcomes:
-    """A pytest plugin counting passed and failed tests."""
+    """A pytest plugin counting passed and failed tests, and the longest a test took."""
 
     def __init__(self):
         self.passed = self.failed = 0
+        self.longest = 0.0
 
     def pytest_runtest_logreport(self, report):
         if report.when == "call" or report.outcome == "failed":
@@ -46,6 +62,8 @@ class Outcomes:
                 self.passed += 1
             elif report.outcome == "failed":
                 self.failed += 1
+        if report.when == "call":
+            self.longest = max(self.longest, report.duration)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,14 +79,17 @@ def main(argv: list[str] | None = None) -> int:
     from tests import test_crash_points as POINTS, test_fuzz, test_hostile as HOSTILE, test_serve as SERVE  # noqa: N811
 
     rows = []
-    for name, path, selection, count in CATEGORIES:
+    for name, path, selection, count, outcome in CATEGORIES:
         outcomes = Outcomes()
         pytest.main(["-q", "-p", "no:cacheprovider", path, *(["-k", selection] if selection else [])],
                     plugins=[outcomes])
-        tried = sum(test_fuzz.OUTCOMES.values()) if count is None else count(args.kills, args.fuzz)
-        detail = (f"{test_fuzz.OUTCOMES['entries written']:,} valid entries, "
-                  f"{test_fuzz.OUTCOMES['clear error']:,} clear errors") if count is None else \
-            "clear error or handled, every one"
+        if path.endswith("test_fuzz.py"):
+            tried = sum(test_fuzz.OUTCOMES.values())
+            detail = (f"{test_fuzz.OUTCOMES['entries written']:,} valid entries, "
+                      f"{test_fuzz.OUTCOMES['clear error']:,} clear errors")
+        else:
+            tried = outcomes.passed + outcomes.failed if count is None else count(args.kills, args.fuzz)
+            detail = f"{outcome} (longest test {outcomes.longest:.1f} s)"
         failed = outcomes.failed
         rows.append(f"| {name} | {tried:,} | {detail if not failed else f'{failed} tests FAILED'} | "
                     f"{'0' if not failed else 'see above'} | {'0' if not failed else 'see above'} |")

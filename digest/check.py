@@ -1,14 +1,16 @@
-"""`digest check`: every problem a build would stop at, found without writing anything.
+"""`digest check`: every problem a build would stop at, and what lint.py finds, without writing anything.
 
-The read stage's problems, two pages on one path (the plan's), and templates
-that do not load: the same checks, and messages, as a build's.
+The build's own checks run as the build runs them, with the same messages:
+the read stage's problems, two pages on one path (the plan's), templates that
+do not load, every page rendered (a template may fail on one page's data), and
+the theme's static files.  On content that builds, lint.py's rules follow.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from . import content, plan, render, theme
+from . import content, lint, plan, render, theme
 from .errors import DigestError, Problem
 
 
@@ -17,11 +19,16 @@ def problems_in(content_dir: Path) -> list[Problem]:
     warnings: list[Problem] = []
     try:
         site = content.read_site(Path(content_dir), warnings)
-        plan.plan(site)
-        _check_templates(theme.template_folders(Path(content_dir), site.settings.templates))
+        jobs = plan.plan(site)
+        folders = theme.template_folders(Path(content_dir), site.settings.templates)
+        _check_templates(folders)
+        theme.static_files(folders)
+        renderer = render.Renderer(site, folders)
+        for job in jobs:
+            renderer.render(job)
     except DigestError as exc:
         return exc.problems + warnings
-    return warnings
+    return sorted(lint.problems(site, Path(content_dir)) + warnings, key=lambda p: (p.path, p.line or 0))
 
 
 def _check_templates(folders: list[Path]) -> None:

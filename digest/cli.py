@@ -7,16 +7,20 @@ traceback for a user's mistake) and returns the exit code.
 from __future__ import annotations
 
 import argparse
+import gc
 import datetime as dt
+import difflib
 import re
 import sys
 from pathlib import Path
 
+from . import __version__
 from .errors import DigestError
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="digest", description="Build a static site from regional news round-ups.")
+    parser.add_argument("--version", action="version", version=f"digest {__version__}")
     sub = parser.add_subparsers(dest="command")
 
     def command(name: str, help_text: str, output: bool = False) -> argparse.ArgumentParser:
@@ -43,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
     new = command("new", "Start a new entry for a city from the gazetteer.")
     new.add_argument("city", help="city or district name, e.g. 镇江")
     new.add_argument("--theme", required=True, help="theme name, e.g. 民生")
-    new.add_argument("--digest", default="", help="digest id (default: the latest digest)")
+    new.add_argument("--digest", default="", help="digest id (default: the digest of the place's province)")
 
     check = command("check", "Validate the content without building.")
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
@@ -70,7 +74,10 @@ def _base_url(text: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if not argv or (argv[0] not in HANDLERS and argv[0] not in ("-h", "--help")):
+    if argv and not argv[0].startswith("-") and argv[0] not in HANDLERS:
+        print(_unknown_command(argv[0]), file=sys.stderr)
+        return 2
+    if not argv or (argv[0] not in HANDLERS and argv[0] not in ("-h", "--help", "--version")):
         argv = ["build", *argv]  # `python build.py [--output DIR …]` builds
     args = _parser().parse_args(argv)
     command = args.command
@@ -84,14 +91,26 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def _unknown_command(word: str) -> str:
+    """The line for a word that is no command: the nearest command, when one is near (biuld → build)."""
+    near = difflib.get_close_matches(word, list(HANDLERS), n=1, cutoff=0.6)
+    if near:
+        return f"digest: unknown command '{word}' — did you mean `{near[0]}`?"
+    return f"digest: unknown command '{word}' — use one of {', '.join(HANDLERS)} (see --help)"
+
+
 def run() -> None:
     """The `digest` command and build.py."""
     sys.exit(main())
 
 
 def _build(args) -> int:
+    """`build` runs without Python's cycle collector: a build makes few cycles and the process ends right
+    after it, and the collector would walk every object the build made once more when it does.  `serve`,
+    which lives on, keeps it (build_site only pauses it)."""
     from .build import build_site
 
+    gc.disable()
     result = build_site(args.content, args.output, base_url=args.base_url, clean=args.clean,
                         search=not args.no_search, force_output=args.force_output)
     for note in result.notes:
@@ -106,12 +125,20 @@ def _ingest(args) -> int:
     from .errors import display_path
     from .ingest import ingest
 
-    report = ingest(args.article, args.content, digest_id=args.id, force=args.force, date=args.date)
+    notes: list[str] = []
+    report = ingest(args.article, args.content, digest_id=args.id, force=args.force, date=args.date,
+                    note=notes.append)
     for path in report.kept:
-        print(f"kept your edit: {display_path(path)} (use --force to overwrite)")
-    print(f"ingested {report.digest_id}: {report.entries} entries, {len(report.written)} files written, "
-          f"{len(report.kept)} kept, {len(report.unchanged)} unchanged")
+        print(f"kept your edit: {display_path(path)} (use --force to overwrite)", flush=True)
+    for line in notes:  # what a person may want to check: a guessed date, a kept edit citing changed text
+        print(f"note: {line}", file=sys.stderr, flush=True)
+    print(f"ingested {report.digest_id}: {_count(report.entries, 'entry', 'entries')}, "
+          f"{_count(len(report.written), 'file')} written, {len(report.kept)} kept, {len(report.unchanged)} unchanged")
     return 0
+
+
+def _count(number: int, one: str, many: str = "") -> str:
+    return f"{number} {one if number == 1 else many or one + 's'}"
 
 
 def _new(args) -> int:
@@ -119,7 +146,7 @@ def _new(args) -> int:
     from .scaffold import new_entry
 
     path = new_entry(args.content, args.city, args.theme, args.digest)
-    print(display_path(path))
+    print(f"wrote {display_path(path)}: write its headline and body, then run check")
     return 0
 
 
@@ -130,7 +157,7 @@ def _check(args) -> int:
     errors = [p for p in problems if not p.warning or args.strict]
     for problem in problems:
         print(problem, file=sys.stderr)
-    print(f"{len(errors)} errors, {len(problems) - len(errors)} warnings", file=sys.stderr)
+    print(f"{_count(len(errors), 'error')}, {_count(len(problems) - len(errors), 'warning')}", file=sys.stderr)
     return 1 if errors else 0
 
 

@@ -210,7 +210,9 @@ def plan(site: Site, only: set[str] | None = None) -> list[PageJob]:
     jobs = [*_home(idx), *_themes(idx), *_cities(idx, wanted), *_digests(idx, wanted), *_entries(idx, wanted),
             *_people(idx, wanted), *_archive(idx), *_pages(idx),
             PageJob("search/index.html", "search.html", {"title": "搜索", "nav": Nav("search/index.html", True)}),
-            PageJob("404.html", "404.html", {"title": "页面不存在"}), *_feeds(idx)]
+            PageJob("404.html", "404.html", {  # served at any depth: its links start from the site's path
+                "title": "页面不存在", "root": "/" + idx.site.settings.base_url.partition("//")[2].partition("/")[2]}),
+            *_feeds(idx)]
     if only is not None:
         return [job for job in jobs if job.path in only]
     _check_unique(jobs)
@@ -438,16 +440,8 @@ def _archive(idx: SiteIndex) -> list[PageJob]:
 
 
 def _pages(idx: SiteIndex) -> list[PageJob]:
-    return [PageJob(f"{page.slug}/index.html", "page.html",
-                    {"page": page, "body": _without_title(page.body), "title": page.title}, (page.path,))
+    return [PageJob(f"{page.slug}/index.html", "page.html", {"page": page, "title": page.title}, (page.path,))
             for page in idx.site.pages]
-
-
-def _without_title(markdown: str) -> str:
-    """A page's Markdown without its '# ' title line (the page shows the title as its heading)."""
-    lines = markdown.split("\n")
-    first = next((i for i, line in enumerate(lines) if line.startswith("# ")), None)
-    return markdown if first is None else "\n".join(lines[:first] + lines[first + 1:])
 
 
 def _feeds(idx: SiteIndex) -> list[PageJob]:

@@ -122,11 +122,11 @@ class _Environment(jinja2.Environment):
         return {**self.globals, **(d or {})}
 
 
-def environment(folders: list[Path], compiled: Path | None = None) -> jinja2.Environment:
-    """The Jinja environment of a build; `compiled` is a folder where compiled templates are kept
+def environment(folders: list[Path], compiled: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
+    """The Jinja environment of a build; `compiled` keeps compiled templates
     between builds (checked against each template's source), so a rebuild does not compile again."""
     env = _Environment(
-        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None,
+        bytecode_cache=compiled,
         loader=jinja2.FileSystemLoader([str(f) for f in folders]),
         autoescape=jinja2.select_autoescape(["html", "xml"]),
         undefined=jinja2.StrictUndefined,
@@ -236,7 +236,7 @@ class Renderer:
     """Renders the pages of one site: the Jinja environment, compiled templates and shared partials,
     made once and used for every page."""
 
-    def __init__(self, site: Site, folders: list[Path], compiled: Path | None = None):
+    def __init__(self, site: Site, folders: list[Path], compiled: jinja2.BytecodeCache | None = None):
         self.site = site
         self.env = environment(folders, compiled)
         self.common = common_context(site)

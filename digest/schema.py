@@ -72,22 +72,32 @@ def _kind_of(hint) -> tuple[str, type | None, bool]:
     return {str: "text", int: "integer", float: "number", dt.date: "date"}[hint], None, False
 
 
-def to_data(value, keep_empty: bool = False):
+_EMPTY = ("", (), None)
+
+
+@functools.cache
+def _fields(cls: type) -> tuple[tuple[str, bool, type | None, bool], ...]:
+    return tuple((k.name, k.required, k.record, k.many) for k in keys(cls))
+
+
+def to_data(value, keep_empty: bool = False) -> dict:
     """A model object as the plain data written to YAML or JSON: its keys in declared order, dates as
     YYYY-MM-DD, records as mappings.  Keys that are neither required nor set are left out unless
-    `keep_empty` (the header comment lists every key, so a person can still add them)."""
-    if dataclasses.is_dataclass(value):
-        data = {}
-        for k in keys(type(value)):
-            item = getattr(value, k.name)
-            if k.required or keep_empty or item not in ("", (), None):
-                data[k.name] = to_data(item, keep_empty)
-        return data
-    if isinstance(value, (tuple, list)):
-        return [to_data(item, keep_empty) for item in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+    `keep_empty` (the header comment lists every key, so a person can still add them).  Each class's
+    keys are looked up once, not each value tested for what it is (open data converts every entry)."""
+    data = {}
+    for name, required, record, many in _fields(type(value)):
+        item = getattr(value, name)
+        if not (required or keep_empty) and item in _EMPTY:
+            continue
+        if record is not None:
+            item = [to_data(x, keep_empty) for x in item] if many else None if item is None else to_data(item, keep_empty)
+        elif many:
+            item = [x.isoformat() if isinstance(x, dt.date) else x for x in item]
+        elif isinstance(item, dt.date):
+            item = item.isoformat()
+        data[name] = item
+    return data
 
 
 def header(cls: type, intro: str) -> str:

@@ -186,10 +186,11 @@ class Reader:
         content = indents[index]
         if not stripped[index] or content <= indent:
             raise _Unhandled  # leading blank lines or an empty block: rare, PyYAML knows the rules
-        body = []
+        body, last = [], index
         while True:
             if indents[index] >= content:  # blank lines as long as the indentation keep their extra spaces
                 body.append(lines[index][content:])
+                last = index if body[-1] else last
             elif not stripped[index]:
                 body.append("")
             else:
@@ -197,7 +198,9 @@ class Reader:
             index += 1
         while body and not body[-1]:
             body.pop()
-        return "\n".join(body) + ("\n" if keep_last else ""), self._skip(index)
+        # `|` keeps the line break after the last line, if there is one: not at the end of a file without one
+        ends_with_break = last < len(lines) - 1
+        return "\n".join(body) + ("\n" if keep_last and ends_with_break else ""), self._skip(index)
 
     def _scalar(self, text: str, line: int):
         """The value of `text`, on the `line`th line (1-based)."""

@@ -9,6 +9,8 @@ keys in the order given.
 from __future__ import annotations
 
 import codecs
+import collections
+import json
 import os
 import re
 from pathlib import Path
@@ -111,8 +113,18 @@ def _check_shape(text: str) -> tuple[str, int | None]:
     bound = text.count("[") + text.count("{") + max(map(len, _LINE_OPENERS.findall(text)), default=0) + 1
     if text.count("*") <= MAX_ALIASES and bound <= MAX_DEPTH:
         return "", None
+    try:
+        return _measure_shape(yaml.parse(text, Loader=SafeLoader))
+    except yaml.MarkedYAMLError as exc:
+        if "nesting" in str(exc.problem):  # newer libyaml stops deep nesting itself, in its own words
+            return f"nested more than {MAX_DEPTH} levels deep", (exc.problem_mark.line + 1 if exc.problem_mark else None)
+        raise
+
+
+def _measure_shape(events) -> tuple[str, int | None]:
+    """_check_shape's answer from the document's events, stopping at the first one past a limit."""
     depth = aliases = 0
-    for event in yaml.parse(text, Loader=SafeLoader):
+    for event in events:
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
@@ -163,10 +175,16 @@ def _read_within_limit(path: Path | str) -> tuple[bytes | None, int]:
         os.close(fd)
 
 
+READERS = collections.Counter()
+"""Files this process read by each reader ("fast", "pyyaml"): `build --timings` reports them."""
+
+
 def load_text(text: str, shown: str) -> tuple[object, Problem | None]:
     data = yamlfast.load(text, LineMap, _SCALARS, MAX_DEPTH)
     if data is not yamlfast.NOT_HANDLED:
+        READERS["fast"] += 1
         return data, None
+    READERS["pyyaml"] += 1
     return _load_with_pyyaml(text, shown)
 
 
@@ -181,12 +199,7 @@ def _load_with_pyyaml(text: str, shown: str) -> tuple[object, Problem | None]:
             return None, None
         return loader.construct_document(node), None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = (exc.problem or exc.context or "invalid YAML").strip()
-        hint = "check the indentation and quoting" if "duplicate" not in message else "keep one of them"
-        if "could not determine a constructor" in message:
-            message, hint = "unsafe or unknown YAML tag (!!python/… and the like are refused)", "remove the tag"
-        return None, Problem(shown, message, line=mark.line + 1 if mark else None, hint=hint)
+        return None, _marked_problem(exc, text, shown)
     except yaml.reader.ReaderError as exc:
         # libyaml counts the position in bytes of the UTF-8 text
         line = text.encode("utf-8", "surrogatepass")[: exc.position].count(b"\n") + 1 \
@@ -202,6 +215,109 @@ def _load_with_pyyaml(text: str, shown: str) -> tuple[object, Problem | None]:
         return None, Problem(shown, "nested too deeply", hint="flatten the structure")
     finally:
         loader.dispose()
+
+
+def _marked_problem(exc: yaml.MarkedYAMLError, text: str, shown: str) -> Problem:
+    """PyYAML's error as a Problem, at the line where the mistake is and with what to do about it."""
+    mark = exc.problem_mark or exc.context_mark
+    message = (exc.problem or exc.context or "invalid YAML").strip()
+    if "could not determine a constructor" in message:
+        return Problem(shown, "unsafe or unknown YAML tag (!!python/… and the like are refused)",
+                       mark.line + 1 if mark else None, "remove the tag")
+    if "duplicate" in message:
+        return Problem(shown, message, mark.line + 1 if mark else None, "keep one of them")
+    lines = text.split("\n")
+    if exc.context == "while scanning a simple key" and exc.context_mark is not None:
+        found = _line_without_colon(lines, exc.context_mark.line)
+    elif message.startswith("mapping values are not allowed") and exc.problem_mark is not None:
+        found = _colon_out_of_place(lines, exc.problem_mark.line, exc.problem_mark.column)
+    else:
+        found = None
+    if found:
+        line, message, hint = found
+        return Problem(shown, message, line + 1, hint)
+    line = lines[mark.line] if mark and mark.line < len(lines) else ""
+    if "\t" in line[: len(line) - len(line.lstrip(" \t-?"))]:
+        return Problem(shown, "a tab in the indentation", mark.line + 1, "indent with spaces, not tabs")
+    return Problem(shown, message, mark.line + 1 if mark else None, "check the indentation and quoting")
+
+
+# A key typed with the full-width colon of a Chinese keyboard (headline：…), or without the space
+# YAML needs after a colon (headline:…): either makes the line one piece of text, not a key.
+_FULL_WIDTH_KEY = re.compile(r"^( *(?:- +)?)([A-Za-z_][A-Za-z0-9_-]*) *：")
+_KEY_WITHOUT_SPACE = re.compile(r"^( *(?:- +)?)([A-Za-z_][A-Za-z0-9_-]*):(?=[^ \n/])")  # not http://
+_BLOCK_HEADER = re.compile(r"^( *)(?:- +)?([A-Za-z_][A-Za-z0-9_-]*): *([|>])[-+0-9]* *(?:#.*)?$")
+
+
+def _key_typo(line: str) -> tuple[str, str] | None:
+    """(message, hint) when `line` is a key written with a full-width colon or no space after ':'."""
+    if match := _FULL_WIDTH_KEY.match(line):
+        key = match.group(2)
+        return f"full-width colon '：' after '{key}'", f"use the half-width ':' and a space: {key}: …"
+    if match := _KEY_WITHOUT_SPACE.match(line):
+        key = match.group(2)
+        return f"no space after '{key}:'", f"put a space after the colon: {key}: {line[match.end():].strip()[:20]}"
+    return None
+
+
+def _line_without_colon(lines: list[str], number: int) -> tuple[int, str, str] | None:
+    """(line, message, hint) for a line PyYAML read as a key and found no ':' after (line `number`,
+    0-based): a key typo, a line of a '|' block that lost its indentation, or stray text."""
+    line = lines[number] if number < len(lines) else ""
+    if typo := _key_typo(line):
+        return number, *typo
+    if block := _block_above(lines, number):
+        key, style, indent = block
+        return (number, f"this line of '{key}: {style}' is not indented, so it ends the text",
+                f"indent it by {indent} spaces like the lines above it")
+    return (number, f"'{line.strip()[:30]}' is not a 'key: value' line",
+            "write it as key: value, or indent it if it continues the value above")
+
+
+def _block_above(lines: list[str], number: int) -> tuple[str, str, int] | None:
+    """(key, '|' or '>', indentation of its text) of the block just above line `number` whose text the
+    line would continue were it indented: the lines between are all indented deeper than it."""
+    indent = len(lines[number]) - len(lines[number].lstrip(" "))
+    inner = None
+    for above in range(number - 1, -1, -1):
+        text = lines[above]
+        if not text.strip():
+            continue
+        if match := _BLOCK_HEADER.match(text):
+            return match.group(2), match.group(3), inner or len(match.group(1)) + 2
+        depth = len(text) - len(text.lstrip(" "))
+        if depth <= indent:
+            return None
+        inner = depth
+    return None
+
+
+def _colon_out_of_place(lines: list[str], number: int, column: int) -> tuple[int, str, str] | None:
+    """(line, message, hint) for a ':' PyYAML did not expect: a key typo on the line above (whose text
+    ran on into this line), a ': ' inside a value, or a key indented under another line's value."""
+    previous = next((n for n in range(number - 1, -1, -1) if lines[n].strip() and not lines[n].lstrip().startswith("#")),
+                    None)
+    if previous is not None and (typo := _key_typo(lines[previous])):
+        return previous, *typo
+    line = lines[number] if number < len(lines) else ""
+    key = re.match(r"^( *(?:- +)?)([^:#'\"]+?): ", line)
+    if key and key.end() - 2 < column:
+        return number, *_quote_hint(key.group(1), key.group(2).strip(), line[key.end():].rstrip())
+    if key and previous is not None:
+        return (number, f"'{key.group(2).strip()}' is indented under the line above",
+                "start it at the same column as the keys above it")
+    return None
+
+
+def _quote_hint(start: str, key: str, value: str) -> tuple[str, str]:
+    """(message, hint) for a value holding ': ', which YAML reads as a second key: the value quoted
+    (a list item whose 'key' is no key name is text as a whole, and is quoted whole)."""
+    def quoted(text: str) -> str:
+        return f"'{text}'" if "'" not in text else json.dumps(text, ensure_ascii=False)
+
+    if start.strip() == "-" and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", key):
+        return "': ' inside a list item", f"quote the item: {start}{quoted(f'{key}: {value}')}"
+    return f"': ' inside the value of '{key}'", f"quote the value: {key}: {quoted(value)}"
 
 
 class _Dumper(SafeDumper):

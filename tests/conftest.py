@@ -39,3 +39,15 @@ def seed_site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("site") / "site"
     build_site(SEED_CONTENT, out, base_url="https://example.org/digest/", search=search.available())
     return out
+
+
+SLOW_MODULES = {"test_browser", "test_crash", "test_crash_points", "test_serve", "test_benchmarks", "test_validators",
+                "test_fuzz"}
+"""Browser, crash, benchmark, server, external-checker and fuzzing tests: `pytest -m "not slow"` leaves them out
+(CI runs everything).  Modules that are slow as a whole are named here; single slow tests carry the mark."""
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.module.__name__.rpartition(".")[2] in SLOW_MODULES or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)

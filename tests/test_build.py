@@ -16,7 +16,7 @@ from bs4 import BeautifulSoup
 from digest.build import build_site
 from digest.cli import main
 
-from .conftest import SEED_CONTENT, write_tree
+from .conftest import write_tree
 
 
 def soup(path: Path) -> BeautifulSoup:
@@ -169,10 +169,6 @@ def test_deleted_entries_disappear(seed_content, tmp_path):
     assert not (out / "digests" / "2026-01-04-jiangsu" / "nantong").exists()
 
 
-def _files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
-
-
 def test_hostile_content_renders_inert(seed_content, tmp_path):
     nanjing = seed_content / "2026-01-04-jiangsu" / "nanjing.yaml"
     text = nanjing.read_text(encoding="utf-8")
@@ -258,6 +254,6 @@ def test_paginates_city_pages_of_a_big_site(tmp_path):
 def test_cli_default_command_builds(seed_content, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(seed_content.parent)
     assert main([]) == 0
-    assert re.search(r"built site \(\d+ pages\)", capsys.readouterr().out)
+    assert re.search(r"built site in [\d.]+ s: (\d+) of \1 files rendered \(\d+ pages\)", capsys.readouterr().out)
     assert (tmp_path / "site" / "index.html").exists()
     assert os.stat(tmp_path / "site").st_mode & 0o055 == 0o055

@@ -18,19 +18,22 @@ def test_new_check_build_shows_the_city_everywhere(seed_content, tmp_path, capsy
     code, out = run(capsys, "new", "昆山", "--theme", "民生", "--content", content)
     assert code == 0
     path = seed_content / "2026-01-04-jiangsu" / "kunshan.yaml"
-    assert out.strip().endswith("kunshan.yaml") and path.exists()
+    assert re.search(r"^wrote \S+kunshan\.yaml: write its headline and body", out) and path.exists()
     text = path.read_text(encoding="utf-8")
     assert "city: 昆山" in text and "province: 江苏省" in text and "theme: 民生" in text and "date: '2026-01-04'" in text
+    assert "parent: 苏州" in text and "code: '320583'" in text
 
     code, out = run(capsys, "check", "--content", content)
     assert code == 1 and re.search(r"kunshan\.yaml:\d+: 'headline' is empty", out)
+    assert re.search(r"kunshan\.yaml:\d+: 'body' still holds the placeholder '正文写在这里。'", out)
+    code, out = run(capsys, "build", "--content", content, "--output", site, "--no-search")
+    assert code == 1 and "placeholder" in out  # a build refuses it too: it is never published
 
     path.write_text(text.replace("headline: ''", "headline: 昆山开出新春第一场招聘会")
-                    .replace("summary: ''", "summary: 昆山新春招聘会提供岗位三千个。"), encoding="utf-8")
-    code, out = run(capsys, "check", "--content", content)
-    assert code == 0 and "0 errors" in out
+                    .replace("summary: ''", "summary: 昆山新春招聘会提供岗位三千个。")
+                    .replace("body: '正文写在这里。'", "body: 昆山举办新春招聘会,提供岗位三千个。"), encoding="utf-8")
     code, out = run(capsys, "check", "--strict", "--content", content)
-    assert code == 1 and "image credit" in out  # a warning becomes an error
+    assert code == 0 and "0 errors, 0 warnings" in out
 
     assert run(capsys, "build", "--content", content, "--output", site, "--no-search")[0] == 0
     for page in ("themes/minsheng/index.html", "cities/kunshan/index.html", "index.html"):

@@ -15,7 +15,7 @@ slow = markup._full_markdown
 """Python-Markdown and nh3, with no fast path."""
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(st.lists(st.sampled_from(ALPHABET), max_size=40).map("".join))
 def test_fast_path_matches_markdown_whenever_it_applies(text):
     fast = markup.plain_paragraphs(text)
@@ -46,7 +46,7 @@ def blocks(draw):
 BLOCKS = blocks()
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(BLOCKS, st.sampled_from(["\n\n", "\n", "\n\n\n"]))
 def test_fast_path_matches_markdown_on_paragraphs_and_lists(blocks, separator):
     """Texts shaped like news bodies: paragraphs and "- " lists, near-misses included."""

@@ -82,11 +82,21 @@ EDITS = st.lists(st.tuples(st.integers(0, 7), st.integers(0, 200),
 
 
 @settings(max_examples=600, deadline=None)
-@given(DOCUMENTS, EDITS)
-def test_fast_reader_agrees_with_pyyaml_on_dumped_and_edited_files(document, edits):
+@given(DOCUMENTS, EDITS, st.booleans())
+def test_fast_reader_agrees_with_pyyaml_on_dumped_and_edited_files(document, edits, final_newline):
     text = yamlio.dump(document)
+    if not final_newline:  # editors may save without one
+        text = text.rstrip("\n")
     assert_agrees(text)  # declining is allowed; a different answer is not
     assert_agrees(mutate(text, edits))
+
+
+def test_a_literal_block_ending_the_file_without_a_final_newline_has_none():
+    """`|` keeps the line break after its last line only when there is one (PyYAML's reading), whatever
+    the rest of the file holds."""
+    for text in ("city: 南京\nbody: |\n  第一段", "body: |\n  第一段\n  第二段", "body: |\n  第一段\n"):
+        assert assert_agrees(text), text
+    assert fast("body: |\n  第一段")["body"] == "第一段"
 
 
 def test_fast_reader_handles_the_files_digest_writes():

@@ -12,22 +12,24 @@ workers, journal); the stages it calls (content, plan, render) know none of it.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import gc
 import os
+import pickle
 import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .. import content, plan, render, search, theme
+from .. import content, plan, render, search, theme, yamlio
 from ..errors import DigestError, display_path
 from ..files import locked
 from ..model import Site
 from . import cache, changes
 from .output import Journal, Output
-from .place import Place, place_of
+from .place import Place, forget_gone_outputs, place_of
 from .workers import Workers
 
 SEARCH_FOLDER = "pagefind"
@@ -55,16 +57,27 @@ class BuildResult:
     """Seconds spent in each stage, for `build --timings`."""
     notes: list[str] = field(default_factory=list)
     """One-line notes for the user (what recovery found)."""
+    files: int = 0
+    """Files of the site a build renders (pages, feeds, data: assets and the search index aside)."""
 
     def summary(self) -> str:
+        """One line, in units that add up: files rendered of the site's files (of which so many are pages),
+        and files written or deleted (assets and the search index included)."""
+        took = f"{self.seconds:.2f} s"
+        if not self.rendered and not self.written:
+            return f"nothing changed; {self.output} is up to date ({took})"
+        rendered = f"{self.rendered} of {self.files} files rendered"
         if not self.written:
-            checked = f"{self.rendered} files rendered, none different; " if self.rendered else ""
-            return f"nothing changed; {checked}{self.output} is up to date ({self.seconds:.2f} s)"
-        return (f"built {self.output} ({self.pages} pages) in {self.seconds:.2f} s: "
-                f"{self.rendered} files rendered, {self.written} written or deleted")
+            return f"nothing changed: {rendered} again, none different; {self.output} is up to date ({took})"
+        return f"built {self.output} in {took}: {rendered} ({self.pages} pages), {self.written} written or deleted"
+
+    yaml_readers: dict[str, int] = field(default_factory=dict)
+    """Content files read by the fast YAML reader and by PyYAML (the fast one declines unusual files)."""
 
     def timings(self) -> str:
-        return "  ".join(f"{name} {seconds:.2f} s" for name, seconds in self.phases.items())
+        phases = "  ".join(f"{name} {seconds:.2f} s" for name, seconds in self.phases.items())
+        readers = ", ".join(f"{count} by {name}" for name, count in sorted(self.yaml_readers.items()))
+        return phases + (f"\nYAML files read: {readers}" if readers else "")
 
 
 @dataclass
@@ -74,14 +87,30 @@ class SitePlan:
     renderer: render.Renderer
     jobs: list[plan.PageJob]
     """The pages to render: all, or those whose key changed."""
-    pages: int
-    """HTML pages in the whole site."""
-    files: set[str]
-    """Every file the output will hold (search index aside)."""
     state: cache.BuildState
-    """What this build leaves for the next."""
+    """What this build leaves for the next: its pages' keys once settled."""
     assets: dict[str, Path]
     """Output path → the theme's static file copied there."""
+    site: Site
+    memo: cache.ContentCache
+    pages: int = field(init=False)
+    """HTML pages in the whole site."""
+    files: set[str] = field(init=False)
+    """Every file the output will hold (search index aside)."""
+
+    def __post_init__(self):
+        self.pages = sum(path.endswith(".html") for path in self.state.pages)
+        self.files = set(self.state.pages) | set(self.assets)
+
+    def settle(self, shared: str | None = None, versions: dict[str, str] | None = None) -> None:
+        """Work out the frame and the keys of the planned pages (for the next build to compare)."""
+        if versions is None:
+            versions = changes.template_versions(self.renderer.env, {job.template for job in self.jobs},
+                                                 self.state.template_refs)
+        self.state.frame = changes.frame_of(shared or changes.shared_key(self.site), versions)
+        self.state.templates = sorted(versions)
+        self.state.pages.update(changes.page_keys(self.jobs, self.state.frame, versions, self.memo.versions()))
+        self.state.sources.update((job.path, job.sources) for job in self.jobs)
 
 
 def build_site(content_dir: Path, output: Path, base_url: str | None = None, clean: bool = False,
@@ -91,8 +120,11 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
     place = place_of(content_dir, output)
     count = workers or os.cpu_count() or 1
     options = (base_url, search and _search_available())
+    readers_before = collections.Counter(yamlio.READERS)
     with locked(place.output, "build", lock_file=place.lock), _cycle_collector_paused():
         out = Output.open(place.output, force_output)
+        forget_gone_outputs(place.cache.parent)
+        place.remember_output()
         recorded = cache.recorded_inputs(place.cache)
         inputs = changes.scan_inputs(place.content, options, _templates_setting(place.content, recorded))
         if not clean and recorded.get("output") == out.version != "" and recorded.get("inputs") == inputs.signature != "":
@@ -106,9 +138,11 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
         site_plan = plan_site(site, place, previous, memo)
         clock.lap("plan")
         cache.discard(place.cache)  # it no longer describes the output once that changes
-        saving = cache.StateWriter(place.cache, site_plan.state, memo.changed() if previous.files else None)
+        saving = cache.StateWriter(place.cache, site_plan.state, memo.changed() if previous.files else None, memo)
+        unsettled = not site_plan.state.frame
         with out.journal() as journal:
-            rendered, elsewhere = render_pages(site_plan, journal, count, meanwhile=saving.prepare)
+            rendered, elsewhere = render_pages(site_plan, journal, count, meanwhile=lambda: (
+                site_plan.settle() if unsettled else None, saving.prepare()))
             files = publish(site_plan, journal, out, index=options[1] and (elsewhere or journal.written
                                                                            or not previous.pages))
             site_plan.state.output = journal.commit(files)
@@ -117,45 +151,72 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
         cache.mark_unchanged(place.cache, inputs.signature, site_plan.state.output, site_plan.pages,
                              [inputs.files.get(str(place.content / "site.yaml")), site.settings.templates])
     return BuildResult(site_plan.pages, elsewhere + journal.written, clock.total(), place.output, rendered,
-                       len(memo.changed() & memo.current.keys()), clock.lap("save"), out.notes)
+                       len(memo.changed() & memo.current.keys()), clock.lap("save"), out.notes,
+                       len(site_plan.state.pages), dict(yamlio.READERS - readers_before))
 
 
 def read(place: Place, previous: cache.BuildState, inputs: changes.Inputs, workers: int,
          base_url: str | None) -> tuple[Site, cache.ContentCache]:
     """The site, read through the content cache; with none, digest folders are read on several processes."""
     memo = cache.ContentCache(place.content, display_path(place.content), previous.files, inputs.files)
-    spread = map if previous.files else Workers(workers, at_least=READ_IN_PARALLEL)
-    site = content.read_site(place.content, memo=memo, map=spread)
+    site = content.read_site(place.content, memo=memo, map=map if previous.files else ReadOnWorkers(workers, memo))
     if base_url is not None:
         site.settings = replace(site.settings, base_url=base_url.rstrip("/") + "/" if base_url else "")
     return site, memo
 
 
+class ReadOnWorkers:
+    """The read stage's `map` for a read with no cache: many folders are read on forked workers, each
+    sending its folder's result pickled; the cache keeps those bytes to store as they are, so the main
+    process does not pickle every entry again while the pages render."""
+
+    def __init__(self, workers: int, memo: cache.ContentCache):
+        self.spread, self.memo = Workers(workers, at_least=READ_IN_PARALLEL), memo
+
+    def __call__(self, function, folders) -> list:
+        folders = list(folders)
+        if self.spread.count < 2 or len(folders) < READ_IN_PARALLEL:
+            return list(map(function, folders))
+        results = []
+        for folder, data in zip(folders, self.spread(Pickled(function), folders)):
+            found = pickle.loads(data)
+            self.memo.keep_packed(self.memo.shown(folder), data, [record[0] for record in found.records])
+            results.append(found)
+        return results
+
+
+@dataclass(frozen=True)
+class Pickled:
+    """function(item), pickled where it runs."""
+
+    function: object
+
+    def __call__(self, item) -> bytes:
+        return pickle.dumps(self.function(item), protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def plan_site(site: Site, place: Place, previous: cache.BuildState, memo: cache.ContentCache) -> SitePlan:
     """The pages to render: when the site's frame is the last build's, only those showing a changed
-    file are planned, and of them only those whose key moved are rendered."""
+    file are planned, and of them only those whose key moved; otherwise every page, and their keys
+    are worked out while they render (SitePlan.settle)."""
     folders = theme.template_folders(place.content, site.settings.templates)
-    renderer = render.Renderer(site, folders, _compiled_templates(place))
-    template_refs, shared, changed = dict(previous.template_refs), changes.shared_key(site), memo.changed()
-    if previous.pages:
-        versions = changes.template_versions(renderer.env, set(previous.templates), template_refs)
-        frame = changes.frame_of(shared, versions)
-    if previous.pages and frame == previous.frame:
-        jobs = plan.plan(site, only={p for p, s in previous.sources.items() if not changed.isdisjoint(s)})
-        pages, sources = dict(previous.pages), dict(previous.sources)
-    else:
-        jobs, pages, sources = plan.plan(site), {}, {}
-        versions = changes.template_versions(renderer.env, {job.template for job in jobs}, template_refs)
-        frame = changes.frame_of(shared, versions)
-    keys = changes.page_keys(jobs, frame, versions, memo.versions())
-    todo = [job for job in jobs if previous.pages.get(job.path) != keys[job.path]]
-    pages.update(keys)
-    sources.update((job.path, job.sources) for job in jobs)
+    renderer = render.Renderer(site, folders, cache.CompiledTemplates(_compiled_templates(place)))
     assets = theme.static_files(folders)
-    state = cache.BuildState(code=previous.code, files=memo.current, pages=pages, sources=sources, frame=frame,
-                             template_refs=template_refs, templates=sorted(versions))
-    return SitePlan(renderer, todo, sum(path.endswith(".html") for path in pages), set(pages) | set(assets),
-                    state, assets)
+    state = cache.BuildState(code=previous.code, files=memo.current, template_refs=dict(previous.template_refs))
+    if previous.pages:
+        shared = changes.shared_key(site)
+        versions = changes.template_versions(renderer.env, set(previous.templates), state.template_refs)
+        if changes.frame_of(shared, versions) == previous.frame:
+            changed = memo.changed()
+            jobs = plan.plan(site, only={p for p, s in previous.sources.items() if not changed.isdisjoint(s)})
+            state.pages, state.sources = dict(previous.pages), dict(previous.sources)
+            site_plan = SitePlan(renderer, jobs, state, assets, site, memo)
+            site_plan.settle(shared, versions)
+            site_plan.jobs = [job for job in jobs if previous.pages.get(job.path) != state.pages[job.path]]
+            return site_plan
+    jobs = plan.plan(site)
+    state.pages = dict.fromkeys((job.path for job in jobs), "")
+    return SitePlan(renderer, jobs, state, assets, site, memo)
 
 
 def render_pages(site_plan: SitePlan, journal: Journal, workers: int, meanwhile=None) -> tuple[int, int]:

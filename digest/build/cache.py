@@ -11,6 +11,8 @@ for a correct build: a missing or unreadable cache means a full one.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import io
 import json
 import os
 import pickle
@@ -18,6 +20,9 @@ import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import jinja2
+import jinja2.bccache
 
 from ..content import Memo
 from ..files import write_atomic
@@ -44,6 +49,11 @@ class ContentCache(Memo):
         self.started_ns = time.time_ns()
         self.current: dict[str, tuple] = {}
         """Shown path → (version, value, problems) of this read: the next build's cache."""
+        self.packed: dict[str, bytes] = {}
+        """Shown folder → a read's result as a worker process pickled it, whose `records` the cache can
+        store as they are instead of pickling them again (see build.read)."""
+        self.packed_paths: set[str] = set()
+        """The files those results hold."""
 
     def recall(self, path: str, context: str) -> tuple[str, tuple | None]:
         identity = self._identity(path.partition("#")[0])
@@ -57,6 +67,15 @@ class ContentCache(Memo):
 
     def remember(self, path: str, version: str, value, problems) -> None:
         self.current[path] = (version, value, problems)
+
+    def shown(self, path: Path | str) -> str:
+        """A path under the content folder as the read shows it."""
+        text = str(path)
+        return self.root_shown + text[len(self.root):] if text.startswith(self.root) else text
+
+    def keep_packed(self, folder: str, data: bytes, paths: list[str]) -> None:
+        self.packed[folder] = data
+        self.packed_paths.update(paths)
 
     def versions(self) -> dict[str, str]:
         """Shown path → version of every file read."""
@@ -111,11 +130,26 @@ def load(folder: Path, code: str, output: str) -> BuildState:
         return BuildState(code=code)
     state = found[1]
     for shard in range(SHARDS):
-        records = _read_pickle(folder / "files" / f"{shard}.pickle")
-        if not isinstance(records, dict):
-            return BuildState(code=code, template_refs=state.template_refs)  # a lost shard: rebuild in full
-        state.files.update(records)
+        try:
+            _load_shard(folder / "files" / f"{shard}.pickle", state.files)
+        except Exception:  # noqa: BLE001 - a lost or damaged shard: rebuild in full rather than trust half a cache
+            return BuildState(code=code, template_refs=state.template_refs)
     return state
+
+
+def _load_shard(path: Path, files: dict) -> None:
+    """Add a shard's records to `files`.  A shard is a sequence of pickles: a mapping of records the
+    build pickled, then results of folders read on worker processes, stored as they sent them."""
+    with open(path, "rb") as fh:
+        while True:
+            try:
+                found = pickle.load(fh)
+            except EOFError:
+                return
+            if isinstance(found, dict):
+                files.update(found)
+            else:
+                files.update((record[0], record[1:]) for record in found.records)
 
 
 class StateWriter:
@@ -123,19 +157,24 @@ class StateWriter:
     render on other processes); everything is written by `write`, once the output is committed: the
     state must never describe an output that may yet be rolled back."""
 
-    def __init__(self, folder: Path, state: BuildState, changed: set[str] | None):
+    def __init__(self, folder: Path, state: BuildState, changed: set[str] | None,
+                 memo: ContentCache | None = None):
         self.folder, self.state = folder, state
         self.shards = set(range(SHARDS)) if changed is None else {_shard_of(path) for path in changed}
         """The shards to write: those holding `changed` files (None: all)."""
+        self.packed, self.packed_paths = (memo.packed, memo.packed_paths) if memo else ({}, set())
         self.pickled: dict[int, bytes] | None = None
 
     def prepare(self) -> None:
         grouped: dict[int, dict] = {shard: {} for shard in self.shards}
         for path, value in self.state.files.items():
-            if (shard := _shard_of(path)) in grouped:
+            if (shard := _shard_of(path)) in grouped and path not in self.packed_paths:
                 grouped[shard][path] = value
-        self.pickled = {shard: pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
-                        for shard, records in grouped.items()}
+        pickled = {shard: [pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)] for shard, records in grouped.items()}
+        for folder, data in self.packed.items():
+            if (shard := _shard_of(folder + "/")) in pickled:
+                pickled[shard].append(data)
+        self.pickled = {shard: b"".join(parts) for shard, parts in pickled.items()}
 
     def write(self) -> None:
         if self.pickled is None:
@@ -153,6 +192,34 @@ class StateWriter:
 def save(folder: Path, state: BuildState, changed: set[str] | None) -> None:
     """Write the state: the shards holding `changed` files (None: all), then the rest."""
     StateWriter(folder, state, changed).write()
+
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Jinja's compiled templates, kept between builds (Jinja checks each against its template's source).
+    Each file carries a hash of its bytes: one damaged in any way (a flipped byte can still unmarshal,
+    as wrong code) is compiled again, never run."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            data = (self.folder / f"{bucket.key}.cache").read_bytes()
+        except OSError:
+            return
+        digest, body = data[:_HASH_SIZE], data[_HASH_SIZE:]
+        if hashlib.blake2b(body, digest_size=_HASH_SIZE).digest() == digest:
+            bucket.load_bytecode(io.BytesIO(body))
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        out = io.BytesIO()
+        bucket.write_bytecode(out)
+        body = out.getvalue()
+        write_atomic(self.folder / f"{bucket.key}.cache", hashlib.blake2b(body, digest_size=_HASH_SIZE).digest() + body,
+                     durable=False)
+
+
+_HASH_SIZE = 16
 
 
 def discard(folder: Path) -> None:

@@ -159,6 +159,8 @@ def _source_and_references(env: jinja2.Environment, name: str, known: dict) -> t
         source = env.loader.get_source(env, name)[0]
     except jinja2.TemplateNotFound:
         return "", frozenset()
+    except UnicodeDecodeError:
+        raise DigestError(Problem(name, "template is not UTF-8 text", hint="save it as UTF-8")) from None
     digest = _hash(source)
     if digest not in known:
         try:

@@ -202,6 +202,8 @@ class Journal:
     def _parents(self, relative: str, make: bool = True) -> None:
         """Make sure each folder on the way to `relative` is a real folder inside the output (a link
         there would lead writes out of it), making the missing ones when `make`."""
+        if relative.rpartition("/")[0] in self._folders:  # the usual case: its folder is known already
+            return
         parts = relative.split("/")[:-1]
         for depth in range(1, len(parts) + 1):
             folder = "/".join(parts[:depth])

@@ -11,8 +11,10 @@ says, they never land on the project's own files.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +38,38 @@ class Place:
     @property
     def lock(self) -> Path:
         return self.cache.with_name(self.cache.name + ".lock")
+
+    def remember_output(self) -> None:
+        """Note, in the cache folder, which output it is for (so that a later build can tell it is stale)."""
+        self.cache.mkdir(parents=True, exist_ok=True)
+        marker = self.cache / "output"
+        if not marker.exists():
+            marker.write_text(str(self.output.resolve()) + "\n", encoding="utf-8")
+
+
+def forget_gone_outputs(cache_root: Path) -> None:
+    """Delete the cache folders of outputs that no longer exist (each is only a build's speed-up), unless
+    a build of one holds its lock."""
+    for marker in cache_root.glob("*/output"):
+        folder = marker.parent
+        try:
+            gone = not Path(marker.read_text(encoding="utf-8").strip()).exists()
+        except OSError:
+            continue
+        lock = folder.with_name(folder.name + ".lock")
+        if gone and _unlocked(lock):
+            shutil.rmtree(folder, ignore_errors=True)
+            lock.unlink(missing_ok=True)
+
+
+def _unlocked(lock: Path) -> bool:
+    try:
+        with open(lock, "a") as fh:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+            return True
+    except OSError:
+        return False
 
 
 def place_of(content_dir: Path, output: Path) -> Place:

@@ -16,6 +16,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import yamlio
 from ..errors import DigestError, Problem, display_path
 from ..model import Digest, Entry, Site, Theme
 from . import records
@@ -23,10 +24,11 @@ from .reader import Memo, Reader
 
 DIGEST_FILE = records.DIGEST_FILE
 DEFAULT_THEME_COLOR = records.DEFAULT_THEME_COLOR
+PLACEHOLDER_BODY = records.PLACEHOLDER_BODY
 NOT_DIGESTS = frozenset({"pages", "articles"})
 """Content subfolders that hold other things than a digest's entries."""
 
-__all__ = ["DEFAULT_THEME_COLOR", "DIGEST_FILE", "Memo", "load_themes", "read_site"]
+__all__ = ["DEFAULT_THEME_COLOR", "DIGEST_FILE", "PLACEHOLDER_BODY", "Memo", "load_themes", "read_site"]
 
 
 def read_site(root: Path, warnings: list[Problem] | None = None, memo: Memo | None = None, map=map) -> Site:
@@ -42,12 +44,16 @@ def read_site(root: Path, warnings: list[Problem] | None = None, memo: Memo | No
     reader = Reader(root, memo)
     settings = records.settings(root / "site.yaml", reader)
     themes = records.themes_file(root / "themes.yaml", reader)
+    known = themes is not None
     folders = _digest_folders(root, reader)
-    themes += _declared_themes(folders, themes, reader)
+    themes = (themes or []) + _declared_themes(folders, themes or [], reader)
+    names = tuple(t.name for t in themes) if known else None
     digests, entries = [], []
-    for found in map(FolderReading(root, reader.root_shown, tuple(t.name for t in themes), reader.memo), folders):
+    for found in map(FolderReading(root, reader.root_shown, names, reader.memo), folders):
         reader.problems.extend(found.problems)
         reader.records.extend(found.records)
+        if found.pid != os.getpid():
+            yamlio.READERS.update(found.readers)
         if found.digest is not None:
             digests.append(found.digest)
             entries.extend(found.entries)
@@ -67,7 +73,7 @@ def read_site(root: Path, warnings: list[Problem] | None = None, memo: Memo | No
 def load_themes(root: Path) -> list[Theme]:
     """The themes of content/themes.yaml, problems aside (build and check report those)."""
     path = Path(root) / "themes.yaml"
-    return records.themes_file(path, Reader(Path(root))) if path.exists() else []
+    return (records.themes_file(path, Reader(Path(root))) or []) if path.exists() else []
 
 
 def _digest_folders(root: Path, reader: Reader) -> list[Path]:
@@ -115,6 +121,9 @@ class FolderRead:
     entries: list[Entry]
     problems: list[Problem]
     records: list[tuple]
+    readers: dict[str, int]
+    """Files read by each YAML reader (for `build --timings`)."""
+    pid: int
 
 
 @dataclass(frozen=True)
@@ -124,19 +133,22 @@ class FolderReading:
 
     root: Path
     root_shown: str
-    theme_names: tuple[str, ...]
+    theme_names: tuple[str, ...] | None
+    """The themes entries may name; None when themes.yaml is broken (no entry is then checked against it)."""
     memo: Memo
 
     def __call__(self, folder: Path) -> FolderRead:
         reader = Reader(self.root, self.memo, self.root_shown)
-        names = list(self.theme_names)
+        before = dict(yamlio.READERS)
+        names = None if self.theme_names is None else list(self.theme_names)
         path = folder / DIGEST_FILE
         digest = reader.cached(reader.shown(path), _context(names), lambda: records.digest_file(folder, names, reader))
         entries = [] if digest is None else _entries(folder, digest, names, reader)
-        return FolderRead(digest, entries, reader.problems, reader.records)
+        readers = {name: count - before.get(name, 0) for name, count in yamlio.READERS.items()}
+        return FolderRead(digest, entries, reader.problems, reader.records, readers, os.getpid())
 
 
-def _entries(folder: Path, digest: Digest, theme_names: list[str], reader: Reader) -> list[Entry]:
+def _entries(folder: Path, digest: Digest, theme_names: list[str] | None, reader: Reader) -> list[Entry]:
     context = _context(theme_names, digest.id, digest.date, len(digest.paragraphs))
     shown_folder = reader.shown(folder)
     entries = []

@@ -84,13 +84,19 @@ class Reader:
         return False
 
     def load(self, path: Path | str):
+        """The file's data, or UNREADABLE when it is no YAML (its one problem reported): nothing more
+        is said about such a file, since every key would look missing."""
         data, problem = yamlio.load_file(path, self.shown(path))
         if problem:
             self.problems.append(problem)
+            return UNREADABLE
         return data
 
     def mapping(self, data, path: Path | str, what: str):
-        """`data` if it is a mapping (an empty file is an empty one); else reported, None."""
+        """`data` if it is a mapping (an empty file is an empty one); else reported, None (unreported
+        for an UNREADABLE file: its problem is said already)."""
+        if data is UNREADABLE:
+            return None
         if data is None:
             data = yamlio.LineMap()
             data.lines, data.line = {}, 1
@@ -102,8 +108,7 @@ class Reader:
     def unknown_keys(self, data: dict, allowed: tuple[str, ...], path: Path | str) -> None:
         for key in data:
             if key not in allowed:
-                self.report(path, f"unknown key '{key}'", line_of(data, key),
-                            f"use one of {', '.join(allowed)} (or remove it)")
+                self.report(path, f"unknown key '{key}'", line_of(data, key), _unknown_key_hint(key, allowed))
 
     def text(self, data: dict, key: str, path: Path | str, required: bool = False, names: bool = False) -> str:
         """The text under `key`.  Numbers are taken as text (a code, a year) unless the key holds a
@@ -166,6 +171,17 @@ class Reader:
             self.report(path, f"'{key}' must be a date like 2026-01-04, not {value!r}", line_of(data, key),
                         "write the date as YYYY-MM-DD")
         return None
+
+
+UNREADABLE = object()
+"""Reader.load's answer for a file that is not YAML (its problem is reported)."""
+
+
+def _unknown_key_hint(key, allowed: tuple[str, ...]) -> str:
+    """A key that is no name (第二段: …) is most likely a line of text that lost its indentation."""
+    if isinstance(key, str) and not key.isascii():
+        return "if this line belongs to the text above, indent it like the lines above (and quote it if it holds ': ')"
+    return f"use one of {', '.join(allowed)} (or remove it)"
 
 
 def line_of(data, key) -> int | None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .. import markup, schema, yamlio
 from ..model import Digest, Entry, Figure, Page, Person, Section, Settings, SourceRef, Theme
-from .reader import XML_FORBIDDEN, Reader, line_of
+from .reader import UNREADABLE, XML_FORBIDDEN, Reader, line_of
 
 DIGEST_FILE = "digest.yaml"
 ENTRY_KEYS = schema.ENTRY_KEYS
@@ -26,6 +26,9 @@ ENTRY_TEXT_KEYS = tuple(k.name for k in schema.keys(Entry) if k.kind == "text")
 REQUIRED_ENTRY_KEYS = schema.required(Entry)
 NAME_KEYS = tuple(k.name for k in schema.keys(Entry) if k.is_name)
 DEFAULT_THEME_COLOR = Theme.__dataclass_fields__["color"].default
+PLACEHOLDER_BODY = "正文写在这里。"
+"""The body `digest new` starts an entry with: an entry that still holds it is refused, so it is never
+published by mistake."""
 MAX_FIGURE = 10**15
 """Figures beyond this are surely typing mistakes (and past what a page can show in full)."""
 
@@ -58,11 +61,15 @@ def settings(path: Path, reader: Reader) -> Settings:
                     templates=reader.text(data, "templates", path), language=language)
 
 
-def themes_file(path: Path, reader: Reader) -> list[Theme]:
+def themes_file(path: Path, reader: Reader) -> list[Theme] | None:
+    """The site's themes; None when the file is missing or no YAML (reported): the themes are then
+    unknown, and no entry is told its theme is not defined."""
     if not path.exists():
         reader.report(path, "themes.yaml is missing", hint="create it with the themes 科创, 产业, 民生 (see README)")
-        return []
+        return None
     data = reader.load(path)
+    if data is UNREADABLE:
+        return None
     items = data.get("themes") if isinstance(data, dict) else data
     if not isinstance(items, list):
         reader.report(path, "themes.yaml must hold a list of themes under 'themes:'", 1,
@@ -115,8 +122,9 @@ def declared_theme_items(path: Path, reader: Reader) -> list | None:
     return items if isinstance(items, list) else None
 
 
-def digest_file(folder: Path, theme_names: list[str], reader: Reader) -> Digest | None:
-    """The digest of a folder (None when unusable); its section themes checked against `theme_names`."""
+def digest_file(folder: Path, theme_names: list[str] | None, reader: Reader) -> Digest | None:
+    """The digest of a folder (None when unusable); its section themes checked against `theme_names`
+    (None: the themes are unknown, themes.yaml being broken)."""
     path = folder / DIGEST_FILE
     if not reader.inside(path):
         return None
@@ -144,7 +152,7 @@ def digest_file(folder: Path, theme_names: list[str], reader: Reader) -> Digest 
         closing=reader.text(data, "closing", path), sections=_sections(data, path, len(paragraphs), reader),
         paragraphs=paragraphs, source_file=reader.text(data, "source_file", path), path=reader.shown(path))
     for section in digest.sections:
-        if section.theme and section.theme not in theme_names:
+        if section.theme and theme_names is not None and section.theme not in theme_names:
             reader.report(path, f"section theme '{section.theme}' is not defined", None,
                           "use a theme of themes.yaml or add it there")
     return digest
@@ -166,12 +174,12 @@ def _sections(data: dict, path: Path, paragraphs: int, reader: Reader) -> tuple[
     return tuple(sections)
 
 
-def entry_file(path: str, digest: Digest, theme_names: list[str], reader: Reader) -> Entry | None:
+def entry_file(path: str, digest: Digest, theme_names: list[str] | None, reader: Reader) -> Entry | None:
     data = reader.mapping(reader.load(path), path, "an entry file")
     return None if data is None else entry(data, path, digest, theme_names, reader)
 
 
-def entry(data: dict, path: str, digest: Digest, theme_names: list[str], reader: Reader) -> Entry | None:
+def entry(data: dict, path: str, digest: Digest, theme_names: list[str] | None, reader: Reader) -> Entry | None:
     if not _ENTRY_KEY_SET.issuperset(data):
         reader.unknown_keys(data, ENTRY_KEYS, path)
     before = len(reader.problems)
@@ -187,11 +195,14 @@ def entry(data: dict, path: str, digest: Digest, theme_names: list[str], reader:
     elif slug and slug != (stem := _stem(path)):
         reader.report(path, f"slug '{slug}' differs from the file name '{stem}'", line_of(data, "slug"),
                       f"set slug: {stem} or rename the file to {slug}.yaml")
-    if values["theme"] and values["theme"] not in theme_names:
+    if values["theme"] and theme_names is not None and values["theme"] not in theme_names:
         reader.report(path, f"theme '{values['theme']}' is not defined", line_of(data, "theme"),
                       f"use one of {', '.join(theme_names)} or add it to themes.yaml")
     if values["body"] and (trouble := markup.problem(values["body"])):
         reader.report(path, f"'body' has {trouble}", line_of(data, "body"), "simplify the text")
+    elif PLACEHOLDER_BODY in values["body"]:
+        reader.report(path, f"'body' still holds the placeholder '{PLACEHOLDER_BODY}'", line_of(data, "body"),
+                      "write the place's news in its place")
     date = reader.date(data, "date", path, required=False) or digest.date
     people, figures = _people(data, path, reader), _figures(data, path, reader)
     source = _source(data, path, digest, reader)
@@ -200,8 +211,6 @@ def entry(data: dict, path: str, digest: Digest, theme_names: list[str], reader:
         return None
     if not values["summary"]:
         reader.report(path, "entry has no summary", line_of(data, "city"), "add a 'summary:' line", warning=True)
-    if not values["image_credit"]:
-        reader.report(path, "entry has no image credit", line_of(data, "city"), "add 'image_credit:'", warning=True)
     return Entry(city=values["city"], slug=slug, code=values["code"], province=values["province"],
                  parent=values["parent"], theme=values["theme"], date=date, headline=values["headline"],
                  summary=values["summary"], body=values["body"], people=people, figures=figures, events=events,
@@ -237,9 +246,9 @@ def _figures(data: dict, path: str, reader: Reader) -> tuple[Figure, ...]:
             reader.report(path, f"a figure's 'value' must be a number, not {value!r}", line_of(data, "figures"),
                           "write the number alone, e.g. value: 2.7, unit: 万亿元")
             continue
-        if not (math.isfinite(value) and abs(value) < MAX_FIGURE):
-            reader.report(path, f"a figure's 'value' must be a finite number below 10^15, not {str(value)[:20]}",
-                          line_of(item, "value"), "write the number in a larger unit (亿, 万亿)")
+        if abs(value) >= MAX_FIGURE or not math.isfinite(value):
+            reader.report(path, "a figure's 'value' must be a finite number below 10^15", line_of(item, "value"),
+                          "write the number in a larger unit (亿, 万亿)")
             continue
         figures.append(Figure(value=value, unit=reader.checked(str(item.get("unit") or ""), item, "unit", path),
                               label=reader.checked(str(item.get("label") or ""), item, "label", path),
@@ -273,7 +282,7 @@ def _source(data: dict, path: str, digest: Digest, reader: Reader) -> SourceRef:
 
 
 def page(path: Path, reader: Reader) -> Page | None:
-    """A Markdown page; its title is its first '# ' heading, or its name."""
+    """A Markdown page; its title (the page's <h1>) is its first '# ' heading, or its name."""
     slug = path.stem
     if schema.slug_problem(slug):
         reader.report(path, f"page name {schema.slug_problem(slug)}", None, "rename the file")
@@ -300,8 +309,26 @@ def page(path: Path, reader: Reader) -> Page | None:
     if trouble := markup.problem(text):
         reader.report(path, f"the page has {trouble}", hint="simplify the text")
         return None
-    title = next((line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("# ")), slug)
-    return Page(slug, title, text, reader.shown(path))
+    title, body = page_title(text)
+    return Page(slug, title or slug, body, reader.shown(path))
+
+
+def page_title(text: str) -> tuple[str, str]:
+    """(the page's first '# ' heading, the text without it): the title is the page's one <h1>, so its own
+    heading is not shown twice; a later '# ' heading becomes '## ', a heading still (the sanitiser lets
+    no <h1> through).  Lines inside ``` or ~~~ fences are text, never headings."""
+    title, lines, fence = "", [], ""
+    for line in text.split("\n"):
+        mark = line.lstrip()[:3]
+        if mark in ("```", "~~~") and (not fence or mark == fence):
+            fence = "" if fence else mark
+        elif not fence and line.startswith("# "):
+            if not title:
+                title = line[2:].strip().rstrip("#").strip()
+                continue
+            line = "#" + line
+        lines.append(line)
+    return title, "\n".join(lines).lstrip("\n")
 
 
 def _stem(path: str) -> str:
