@@ -164,7 +164,9 @@ _NOT_TEXT = re.compile(r"[\s*_`#>]+")
 def lede_of(entry: Entry) -> str:
     """The summary, to show above the body; '' when the body already holds it (its first sentences,
     as ingest writes it), so a page never says the same thing twice."""
-    summary = _NOT_TEXT.sub("", entry.summary)
+    if not entry.summary or entry.summary in entry.body:
+        return ""
+    summary = _NOT_TEXT.sub("", entry.summary)  # the same words, spaced or marked up differently
     return entry.summary if summary and summary not in _NOT_TEXT.sub("", entry.body) else ""
 
 
@@ -297,13 +299,12 @@ def _themes(idx: SiteIndex) -> list[PageJob]:
         chunks = _paginate(entries, per_page)
         for number, chunk in enumerate(chunks, start=1):
             pager = _pager(number, len(chunks), lambda n, t=theme: theme_path(t, n))
-            first = number == 1  # the first page also shows where the theme's news comes from
+            first = number == 1
             jobs.append(PageJob(theme_path(theme, number), "theme.html",
                                 {"theme": theme, "entries": chunk, "pager": pager, "total": len(entries),
-                                 "places": _places(entries) if first else [],
-                                 "nav": Nav(theme_path(theme), first),
+                                 "places": _places(chunk), "nav": Nav(theme_path(theme), first),
                                  "title": theme.name if first else f"{theme.name}(第{number}页)"},
-                                _sources_of(entries if first else chunk)))
+                                _sources_of(chunk)))
     return jobs
 
 

@@ -148,6 +148,7 @@ def environment(folders: list[Path], compiled: jinja2.BytecodeCache | None = Non
         iso_datetime=iso_datetime,
         number=plain_number,
         phrases=phrases,
+        labelled=_labelled,
         rfc3339=_rfc3339,
         pretty=_pretty_url,
         iri=_iri,
@@ -200,6 +201,7 @@ def iso_datetime(text: str) -> str:
 _PHRASE_END = re.compile(r"(?<=[,，、;；:：!！?？。])")
 
 
+@functools.lru_cache(maxsize=8192)  # a headline is on its entry's, theme's, city's and people's pages
 def phrases(text: str) -> Markup:
     """A headline as phrases that wrap whole (`<span class="phrase">`, inline blocks): a line breaks at
     its punctuation rather than inside a word (2026年首个工作日,| 浙江各地在忙啥), and a phrase wider
@@ -207,7 +209,12 @@ def phrases(text: str) -> Markup:
     parts = [part for part in _PHRASE_END.split(text) if part]
     if len(parts) < 2:
         return Markup(escape_output(text))
-    return Markup("").join(Markup('<span class="phrase">{}</span>').format(part) for part in parts)
+    return Markup("".join([f'<span class="phrase">{escape_output(part)}</span>' for part in parts]))
+
+
+def _labelled(figures) -> list:
+    """The figures that say what they count (cards show no bare number)."""
+    return [figure for figure in figures if figure.label]
 
 
 def plain_number(value: float | int) -> str:
