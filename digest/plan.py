@@ -13,8 +13,8 @@ from typing import NamedTuple
 
 from . import people
 from .errors import DigestError, Problem
-from .model import Digest, Entry, Figure, Site, Theme
-from .people import Official, person_path
+from .model import Digest, Entry, Site, Theme
+from .people import Official
 
 FEED_SIZE = 50
 OTHERS = 5
@@ -52,6 +52,9 @@ class Nav(NamedTuple):
 
 
 NO_NAV = Nav("", False)
+IN_CITIES, IN_PEOPLE, IN_ARCHIVE = Nav("cities/index.html", False), Nav("people/index.html", False), \
+    Nav("archive/index.html", False)
+"""The sections of pages inside them (one object for all their pages)."""
 
 
 class Pager(NamedTuple):
@@ -93,20 +96,6 @@ class TimelineGroup(NamedTuple):
     """A city page's entries of one digest."""
     digest: Digest
     entries: list
-
-
-class PersonLink(NamedTuple):
-    name: str
-    title: str
-    path: str
-
-
-class FigureRow(NamedTuple):
-    """A row of a digest's table of key figures."""
-    entry: Entry
-    figure: Figure
-    paragraph: int
-    """The digest paragraph it comes from (0 when the entry cites none)."""
 
 
 class CityLink(NamedTuple):
@@ -351,7 +340,7 @@ def _city_page(idx: SiteIndex, slug: str, entries: list[Entry], chunk: list[Entr
                     "place": latest, "groups": groups, "total": len(entries),
                     "officials": officials if first else [],
                     "pager": _pager(number, pages, lambda n: city_path(slug, n)),
-                    "nav": Nav("cities/index.html", False),
+                    "nav": IN_CITIES,
                     "title": latest.city if first else f"{latest.city}(第{number}页)"},
                    (*_sources_of(shown), *dict.fromkeys(g.digest.path for g in groups)))
 
@@ -372,29 +361,27 @@ def _digests(idx: SiteIndex, wanted) -> list[PageJob]:
         paragraphs = [Paragraph(n, text, headings.get(n), idx.paragraph_entries.get((digest.id, n), []))
                       for n, text in enumerate(digest.paragraphs, start=1)]
         entries = idx.entries_by_digest.get(digest.id, [])
-        figures = [FigureRow(e, f, _first_paragraph(e) if e.source and e.source.paragraphs else 0)
-                   for e in entries for f in e.figures]
         jobs.append(PageJob(digest_path(digest), "digest.html",
                             {"digest": digest, "paragraphs": paragraphs, "entries": entries,
-                             "themes": _theme_counts(idx, digest, entries), "figures": figures,
-                             "nav": Nav("archive/index.html", False), "title": digest.title},
+                             "themes": _theme_counts(idx, digest, entries),
+                             "figures": sum(len(e.figures) for e in entries),
+                             "nav": IN_ARCHIVE, "title": digest.title},
                             (digest.path, *_sources_of(entries))))
     return jobs
 
 
 def _entries(idx: SiteIndex, wanted) -> list[PageJob]:
     jobs = []
+    navs = {theme.name: Nav(theme_path(theme), False) for theme in idx.site.themes}
     for entry in idx.site.entries:
         path = entry_path(entry)
         if not wanted(path):
             continue
         digest, theme = idx.digest_by_id[entry.digest_id], idx.themes_by_name[entry.theme]
         others = [e for e in idx.entries_by_city[entry.slug][:OTHERS + 1] if e is not entry][:OTHERS]
-        named = [PersonLink(p.name, p.title, person_path(p.name, entry.slug)) for p in entry.people if p.name.strip()]
         jobs.append(PageJob(path, "entry.html",
                             {"entry": entry, "digest": digest, "theme": theme, "others": others,
-                             "people": named, "lede": lede_of(entry), "title": entry_title(entry),
-                             "nav": Nav(theme_path(theme), False)},
+                             "lede": lede_of(entry), "title": entry_title(entry), "nav": navs[entry.theme]},
                             (entry.path, digest.path, *_sources_of(others))))
     return jobs
 
@@ -408,7 +395,7 @@ def _people(idx: SiteIndex, wanted) -> list[PageJob]:
             digests = dict.fromkeys(idx.digest_by_id[e.digest_id].path for e in shown)
             jobs.append(PageJob(official.path, "person.html",
                                 {"official": official, "digests": idx.digest_by_id,
-                                 "nav": Nav(people_path(), False),
+                                 "nav": IN_PEOPLE,
                                  "title": f"{official.name}({official.place}{official.title})"},
                                 (*_sources_of(shown), *digests)))
     ordered = sorted(idx.officials.values(), key=lambda o: (o.province, o.slug))  # stable: newest first in a place

@@ -22,7 +22,7 @@ import jinja2.compiler
 import jinja2.nodes
 from markupsafe import Markup
 
-from . import markup, plan
+from . import markup, people, plan
 from .errors import DigestError, Problem
 from .model import Entry, Site
 
@@ -142,6 +142,7 @@ def environment(folders: list[Path], compiled: jinja2.BytecodeCache | None = Non
         theme_url=plan.theme_path,
         digest_url=plan.digest_path,
         people_url=plan.people_path,
+        person_url=people.person_path,
         entry_title=plan.entry_title,
         zh_date=_zh_date,
         zh_datetime=zh_datetime,
