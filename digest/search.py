@@ -40,6 +40,8 @@ import re
 import shutil
 import subprocess
 import threading
+import time
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -247,6 +249,7 @@ def make_bundle(found: list[dict], folder: Path, found_key: str = "", reuse: Pat
             for message in sent:
                 service.wait(message)
             service.call({"type": "WriteFiles", "index_id": index, "output_path": str(folder.resolve())})
+            files = _written(folder)  # before the service ends: it exits at once, its last writes with it
     except ServiceError as exc:
         raise DigestError(Problem("search index", f"Pagefind failed: {exc}",
                                   hint="build with --no-search to skip the index, and report this")) from None
@@ -256,7 +259,48 @@ def make_bundle(found: list[dict], folder: Path, found_key: str = "", reuse: Pat
     found_key = found_key or key(found)
     (folder / KEY_FILE).write_text(json.dumps({"key": found_key, "pagefind": PAGEFIND_VERSION,
                                                "records": len(found)}) + "\n", encoding="utf-8")
-    return Bundle(folder, bundle_files(folder), found_key)
+    return Bundle(folder, files + [KEY_FILE], found_key)
+
+
+WRITE_TIMEOUT = 120.0
+"""Seconds to wait for Pagefind's writes to land after it has answered WriteFiles."""
+
+
+def _written(folder: Path) -> list[str]:
+    """The bundle's files once every one is whole.  Pagefind 1.4.0's service answers WriteFiles
+    while its last writes are still under way (tokio hands them to threads it does not wait for),
+    so each file is read until it is complete: gzip files decompress, JSON parses, pagefind.js ends
+    with its exports."""
+    deadline = time.monotonic() + WRITE_TIMEOUT
+    checked: set[str] = set()
+    while True:
+        try:
+            files = bundle_files(folder)
+            waiting = [name for name in files if name not in checked and not _whole(folder / name)]
+        except (OSError, ValueError, EOFError, zlib.error, IndexError, DigestError):
+            files, waiting = [], ["pagefind-entry.json"]
+        if not waiting:
+            return files
+        if time.monotonic() > deadline:
+            raise ServiceError(f"Pagefind did not finish writing {waiting[0]}")
+        checked.update(name for name in files if name not in waiting)
+        time.sleep(0.02)
+
+
+def _whole(path: Path) -> bool:
+    data = path.read_bytes()
+    if not data:
+        return False
+    try:
+        if path.suffix == ".json":
+            json.loads(data)
+        elif path.name == "pagefind.js":
+            return data.rstrip().endswith(b"}") and b"export{" in data[-1000:]
+        else:
+            gzip.decompress(data)
+    except (ValueError, EOFError, OSError, zlib.error):
+        return False
+    return True
 
 
 def _link_hashed(source: Path, target: Path) -> None:
@@ -284,8 +328,8 @@ def _link_hashed(source: Path, target: Path) -> None:
 
 def bundle_files(folder: Path) -> list[str]:
     """The files of the bundle Pagefind last wrote to `folder` (which may hold older bundles' hashed
-    files too), in the order to publish them.  Pagefind's UI files are left out: the search page
-    uses its JavaScript API."""
+    files too), in the order to publish them, the key file aside.  Pagefind's UI files are left
+    out: the search page uses its JavaScript API."""
     folder = Path(folder)
     entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
     metas, wasm, names = [], {"wasm.unknown.pagefind"}, set()
@@ -297,7 +341,7 @@ def bundle_files(folder: Path) -> list[str]:
             wasm.add(f"wasm.{language['wasm']}.pagefind")
     hashed = [f"{sub}/{name}" for sub in HASHED if (folder / sub).is_dir()
               for name in sorted(os.listdir(folder / sub)) if name.rpartition(".")[0] in names]
-    tail = [name for name in sorted(wasm) if (folder / name).is_file()] + ["pagefind.js", KEY_FILE]
+    tail = [name for name in sorted(wasm) if (folder / name).is_file()] + ["pagefind.js"]
     return hashed + metas + [name for name in tail if (folder / name).is_file()] + ["pagefind-entry.json"]
 
 
