@@ -522,8 +522,8 @@ def serve(content_dir: Path, output: Path, host: str = "127.0.0.1", port: int = 
         threading.Thread(target=server.serve_forever, daemon=True).start()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         shown = f"[{host}]" if ":" in host else host
-        print(f"serving {output} at http://{shown}:{server.server_address[1]}/ (Ctrl-C stops)", flush=True)
-        _rebuild_on_change(content_dir, output, status, indexer, stop)
+        _rebuild_on_change(content_dir, output, status, indexer, stop, ready=lambda: print(
+            f"serving {output} at http://{shown}:{server.server_address[1]}/ (Ctrl-C stops)", flush=True))
     except KeyboardInterrupt:
         pass
     finally:
@@ -566,7 +566,8 @@ def _build(content_dir: Path, output: Path, status: BuildStatus, indexer: Indexe
 
 
 def _rebuild_on_change(content_dir: Path, output: Path, status: BuildStatus, indexer: Indexer | None,
-                       stop: threading.Event) -> None:
+                       stop: threading.Event, ready=None) -> None:
+    """Rebuild on every change to the content or the templates; `ready()` once the watcher is up."""
     from watchfiles import watch
 
     ignored = [str(output.resolve()), str(place_of(content_dir, output).cache.parent)]
@@ -579,7 +580,13 @@ def _rebuild_on_change(content_dir: Path, output: Path, status: BuildStatus, ind
     while not stop.is_set():
         folders = [content_dir, *template_folders_of(content_dir)]
         try:
-            for changes in watch(*folders, stop_event=stop, debounce=150, step=50, watch_filter=wanted):
+            for changes in watch(*folders, stop_event=stop, debounce=150, step=50, watch_filter=wanted,
+                                 yield_on_timeout=True, rust_timeout=250):
+                if not changes:
+                    if ready is not None:
+                        ready()  # the watcher is up: an edit from now on is seen
+                        ready = None
+                    continue
                 started = time.perf_counter()
                 names = sorted({os.path.basename(path) for _, path in changes})
                 print(f"changed: {', '.join(names[:5])}{' …' if len(names) > 5 else ''}", flush=True)
