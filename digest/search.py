@@ -52,7 +52,7 @@ from .model import Digest, Entry, Site
 
 PAGEFIND_VERSION = "1.4.0"
 """The version pyproject pins: 1.5.x splits unknown place names into characters (docs/search.md)."""
-RECORD_FORMAT = 1
+RECORD_FORMAT = 2
 """Bumped whenever the records change shape: an index made by other code is made again."""
 KEY_FILE = "digest.json"
 """In a bundle: the key of the records it holds."""
@@ -103,8 +103,9 @@ def _binary() -> Path | None:
 
 def records(site: Site) -> list[dict]:
     """The records of the site's index: entries newest first, then digests.  Each is what
-    Pagefind's AddRecord request takes: url (from the site's root), content, language, meta,
-    filters and sort."""
+    Pagefind's AddRecord request takes: url (from the site's root), content, language, meta and
+    filters.  No sort key: results without a search term come in this order already, and a sort
+    would add its page list to the metadata every search loads first."""
     language = (site.settings.language or "zh-CN").lower()
     digests = {digest.id: digest for digest in site.digests}
     found = [entry_record(entry, digests.get(entry.digest_id), language)
@@ -127,8 +128,7 @@ def entry_record(entry: Entry, digest: Digest | None, language: str = "zh-cn") -
             "language": language,
             "meta": {"title": head,
                      "city": entry.city, "theme": entry.theme, "date": date},
-            "filters": {name: values for name, values in filters.items() if values},
-            "sort": {"date": date}}
+            "filters": {name: values for name, values in filters.items() if values}}
 
 
 def digest_record(digest: Digest, language: str = "zh-cn") -> dict:
@@ -139,7 +139,7 @@ def digest_record(digest: Digest, language: str = "zh-cn") -> dict:
                       *(plain_text(section.intro) for section in digest.sections), plain_text(digest.closing))
     return {"url": f"digests/{digest.id}/", "content": text, "language": language,
             "meta": {"title": digest.title, "date": date, "kind": "汇编"},
-            "filters": {"date": [date]} if date else {}, "sort": {"date": date}}
+            "filters": {"date": [date]} if date else {}}
 
 
 def _date_of(entry: Entry, digest: Digest | None) -> str:

@@ -163,8 +163,7 @@
       var text = pf.search(query, { filters: filters });
       // A name lists its own entries first: those whose city or people filter is the query itself.
       var exact = /\s/.test(query) || query.length > 20 ? null
-        : pf.search(null, { filters: Object.assign({ any: [{ city: query }, { people: query }] }, filters),
-                            sort: { date: "desc" } });
+        : pf.search(null, { filters: Object.assign({ any: [{ city: query }, { people: query }] }, filters) });
       return Promise.all([text, exact]);
     }).then(function (found) {
       if (token !== seq) return;
