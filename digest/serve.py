@@ -485,7 +485,7 @@ class Indexer:
 
     def _index(self, site) -> bool:
         started = time.perf_counter()
-        if site is None:
+        if site is None:  # check the live index against the content as it is
             site = content.read_site(self.content_dir)
         found = search_index.records(site)
         key = search_index.key(found)
@@ -511,8 +511,7 @@ def serve(content_dir: Path, output: Path, host: str = "127.0.0.1", port: int = 
     if why_not:
         print(why_not, flush=True)
     indexer = Indexer(content_dir, output, status) if search and not why_not else None
-    if _build(content_dir, output, status, indexer) == "built" and indexer is not None:
-        indexer.submit(None)  # no page changed: check that the index holds the content (a serve stopped mid-index)
+    _build(content_dir, output, status, indexer)
     output.mkdir(parents=True, exist_ok=True)
     handler = type("Handler", (_SiteHandler,), {"status": status, "root": output.resolve(), "bound_host": host,
                                                 "__init__": _bind_directory(output.resolve())})
@@ -543,8 +542,7 @@ def _bind_directory(directory: Path):
 
 def _build(content_dir: Path, output: Path, status: BuildStatus, indexer: Indexer | None) -> str:
     """One build; whatever goes wrong becomes the overlay (and one line here), never a crash.  With
-    an indexer, the index is left to it.  'failed', 'built', or 'indexing' (the site went to the
-    indexer)."""
+    an indexer, the index is left to it.  'built' or 'failed'."""
     try:
         with search_index.deferred() as handoff:
             result = build_site(content_dir, output, search=indexer is not None)
@@ -558,11 +556,12 @@ def _build(content_dir: Path, output: Path, status: BuildStatus, indexer: Indexe
         status.record(message)
         return "failed"
     print(result.summary(), flush=True)
-    handed = indexer is not None and handoff.site is not None
-    if handed:
+    if indexer is not None and handoff.site is not None:
         indexer.submit(handoff.site)
+    elif indexer is not None and status.search != "ready":
+        indexer.submit(None)  # no page changed, but the index was never checked (at start) or failed: check it
     status.record("")
-    return "indexing" if handed else "built"
+    return "built"
 
 
 def _rebuild_on_change(content_dir: Path, output: Path, status: BuildStatus, indexer: Indexer | None,

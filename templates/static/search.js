@@ -10,7 +10,7 @@
   var citySelect = document.getElementById("city-filter");
   var status = document.getElementById("search-status");
   var list = document.getElementById("results");
-  var more = document.getElementById("more-results");
+  var more = document.getElementById("more-results") || document.createElement("button");
   var bundle = new URL(form.getAttribute("data-pagefind-root"), location.href).href;
   var siteRoot = new URL(form.getAttribute("data-site-root") || "../", location.href).pathname;
   var PAGE = 20;
