@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from digest import search
+from digest import content as content_stage, search
 from digest.serve import host_allowed, is_editor_file
 
 from .conftest import SEED_CONTENT
@@ -305,8 +305,7 @@ def test_serve_indexes_in_the_background_and_says_so(tmp_path):
         assert search.live_key(running.site / "pagefind") != ""
         edit(content / "2026-01-04-jiangsu" / "nanjing.yaml", "headline: ", "headline: 检索测试词")
         events.wait(lambda states: states[-1]["index"] > ready["index"] and states[-1]["search"] == "ready")
-        assert search.live_key(running.site / "pagefind") == search.key(
-            search.records(__import__("digest.content", fromlist=["read_site"]).read_site(content)))
+        assert search.live_key(running.site / "pagefind") == search.key(search.records(content_stage.read_site(content)))
     finally:
         running.stop()
 
