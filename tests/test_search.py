@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from digest import content, search
+from digest.content import read_site
 from digest.build import SEARCH_FOLDER, build_site, publish_index
 from digest.build.output import read_manifest
 
@@ -147,6 +148,19 @@ def test_a_template_edit_keeps_the_index_and_a_content_edit_makes_it_again(tmp_p
     entry.write_text(entry.read_text(encoding="utf-8").replace("headline: ", "headline: 改写", 1), encoding="utf-8")
     build_site(seed_content, site)
     assert made == [1] and search.live_key(site / SEARCH_FOLDER) not in ("", key)
+
+
+@needs_pagefind
+def test_a_build_with_search_after_one_without_brings_the_index_up_to_date(tmp_path, seed_content):
+    site = tmp_path / "site"
+    build_site(seed_content, site)
+    entry = seed_content / "2026-01-04-jiangsu" / "nanjing.yaml"
+    entry.write_text(entry.read_text(encoding="utf-8").replace("headline: ", "headline: 改写", 1), encoding="utf-8")
+    build_site(seed_content, site, search=False)
+    before = search.live_key(site / SEARCH_FOLDER)
+    build_site(seed_content, site)  # no page changes now, but the index is behind the pages
+    expected = search.key(search.records(read_site(seed_content)))
+    assert before != expected and search.live_key(site / SEARCH_FOLDER) == expected
 
 
 def test_without_pagefind_the_build_says_so_once_and_so_does_the_search_page(tmp_path, monkeypatch, capsys):

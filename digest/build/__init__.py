@@ -143,8 +143,9 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
         with out.journal() as journal:
             rendered, elsewhere = render_pages(site_plan, journal, count, meanwhile=lambda: (
                 site_plan.settle() if unsettled else None, saving.prepare()))
-            files = publish(site_plan, journal, out, index=options[1] and (elsewhere or journal.written
-                                                                           or not previous.pages))
+            changed = bool(elsewhere or journal.written)
+            files = publish(site_plan, journal, out, index=options[1] and (changed or not previous.indexed))
+            site_plan.state.indexed = site_plan.state.indexed or (options[1] and previous.indexed and not changed)
             site_plan.state.output = journal.commit(files)
         clock.lap("write")
         saving.write()
@@ -286,8 +287,9 @@ def publish(site_plan: SitePlan, journal: Journal, out: Output, index: bool) -> 
     files = set(site_plan.files)
     live = {path for path in out.owned if path.startswith(SEARCH_FOLDER + "/")}
     if index and search.defer(site_plan.renderer.site):
-        files |= live
+        files |= live  # serve publishes the new index when it is made (publish_index)
     elif index:
+        site_plan.state.indexed = True
         found = search.records(site_plan.renderer.site)
         found_key = search.key(found)
         folder = out.folder / SEARCH_FOLDER
@@ -345,7 +347,7 @@ def publish_index(content_dir: Path, output: Path, bundle: search.Bundle) -> boo
             version = journal.commit({**kept, **{path: journal.hashes.get(path) or out.owned[path]
                                                  for path in written}})
         if state.pages:
-            state.output = version
+            state.output, state.indexed = version, True
             cache.StateWriter(place.cache, state, set()).write()
         if recorded.get("output") == out.version and recorded.get("inputs"):
             cache.mark_unchanged(place.cache, recorded["inputs"], version, recorded.get("pages", 0),
