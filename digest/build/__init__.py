@@ -116,17 +116,12 @@ class SitePlan:
 def build_site(content_dir: Path, output: Path, base_url: str | None = None, clean: bool = False,
                search: bool = True, force_output: bool = False, workers: int | None = None) -> BuildResult:
     """Build `content_dir` into `output` (see the module's docstring)."""
-    clock = Clock()
-    place = place_of(content_dir, output)
-    count = workers or os.cpu_count() or 1
-    options = (base_url, search and _search_available())
+    clock, place = Clock(), place_of(content_dir, output)
+    count, indexed = workers or os.cpu_count() or 1, search and _search_available()
     readers_before = collections.Counter(yamlio.READERS)
     with locked(place.output, "build", lock_file=place.lock), _cycle_collector_paused():
-        out = Output.open(place.output, force_output)
-        forget_gone_outputs(place.cache.parent)
-        place.remember_output()
-        recorded = cache.recorded_inputs(place.cache)
-        inputs = changes.scan_inputs(place.content, options, _templates_setting(place.content, recorded))
+        out = open_output(place, force_output)
+        inputs, recorded = check_inputs(place, (base_url, indexed))
         if not clean and recorded.get("output") == out.version != "" and recorded.get("inputs") == inputs.signature != "":
             return BuildResult(recorded["pages"], 0, clock.total(), place.output, phases=clock.lap("check"),
                                notes=out.notes)
@@ -137,23 +132,49 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
         clock.lap("read")
         site_plan = plan_site(site, place, previous, memo)
         clock.lap("plan")
-        cache.discard(place.cache)  # it no longer describes the output once that changes
-        saving = cache.StateWriter(place.cache, site_plan.state, memo.changed() if previous.files else None, memo)
-        unsettled = not site_plan.state.frame
-        with out.journal() as journal:
-            rendered, elsewhere = render_pages(site_plan, journal, count, meanwhile=lambda: (
-                site_plan.settle() if unsettled else None, saving.prepare()))
-            changed = bool(elsewhere or journal.written)
-            files = publish(site_plan, journal, out, index=options[1] and (changed or not previous.indexed))
-            site_plan.state.indexed = site_plan.state.indexed or (options[1] and previous.indexed and not changed)
-            site_plan.state.output = journal.commit(files)
+        rendered, written = write(site_plan, place, out, previous, count, indexed)
         clock.lap("write")
-        saving.write()
         cache.mark_unchanged(place.cache, inputs.signature, site_plan.state.output, site_plan.pages,
                              [inputs.files.get(str(place.content / "site.yaml")), site.settings.templates])
-    return BuildResult(site_plan.pages, elsewhere + journal.written, clock.total(), place.output, rendered,
+    return BuildResult(site_plan.pages, written, clock.total(), place.output, rendered,
                        len(memo.changed() & memo.current.keys()), clock.lap("save"), out.notes,
                        len(site_plan.state.pages), dict(yamlio.READERS - readers_before))
+
+
+def open_output(place: Place, force: bool) -> Output:
+    """The output folder, recovered and checked (build/output.py); stale caches of other outputs go."""
+    out = Output.open(place.output, force)
+    forget_gone_outputs(place.cache.parent)
+    place.remember_output()
+    return out
+
+
+def check_inputs(place: Place, options: tuple) -> tuple[changes.Inputs, dict]:
+    """The identity of every input (and their signature), and what the last build recorded of its own."""
+    recorded = cache.recorded_inputs(place.cache)
+    return changes.scan_inputs(place.content, options, _templates_setting(place.content, recorded)), recorded
+
+
+def write(site_plan: SitePlan, place: Place, out: Output, previous: cache.BuildState, workers: int,
+          indexed: bool) -> tuple[int, int]:
+    """Render the planned pages into the output's journal, publish assets and the index, commit, and
+    save the state that describes the result: (files rendered, files written or deleted).
+
+    The last build's state is let go before the output changes and this one's saved after the commit,
+    so that a build stopped anywhere never leaves a state that describes pages rolled back."""
+    memo = site_plan.memo
+    cache.discard(place.cache)
+    saving = cache.StateWriter(place.cache, site_plan.state, memo.changed() if previous.files else None, memo)
+    unsettled = not site_plan.state.frame
+    with out.journal() as journal:
+        rendered, elsewhere = render_pages(site_plan, journal, workers, meanwhile=lambda: (
+            site_plan.settle() if unsettled else None, saving.prepare()))
+        changed = bool(elsewhere or journal.written)
+        files = publish(site_plan, journal, out, index=indexed and (changed or not previous.indexed))
+        site_plan.state.indexed = site_plan.state.indexed or (indexed and previous.indexed and not changed)
+        site_plan.state.output = journal.commit(files)
+    saving.write()
+    return rendered, elsewhere + journal.written
 
 
 def read(place: Place, previous: cache.BuildState, inputs: changes.Inputs, workers: int,
