@@ -46,6 +46,9 @@ CATEGORIES = [
      REFUSED),
     ("Dev server (2,000 requests 50 at a time, path escapes)", "tests/test_serve.py", "burst or escapes",
      lambda k, f: 2000 + len(SERVE.ESCAPES), "all answered; escapes refused"),
+    ("Dev server robustness (broken and non-UTF-8 saves, half-open connections, Host check, long paths)",
+     "tests/test_serve.py", "failed_rebuild or half_open or only_requests or very_long",
+     lambda k, f: len(SERVE.BAD_SAVES) + SERVE.HALF_OPEN + 7 + 3, "overlay, never a crash; other clients served"),
 ]
 
 
@@ -70,9 +73,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fuzz", type=int, default=7000, help="examples per fuzz property (3 properties)")
     parser.add_argument("--kills", type=int, default=40, help="SIGKILLs per crash test (3 tests)")
+    parser.add_argument("--half-open", type=int, default=2000, help="idle connections held open against serve")
     args = parser.parse_args(argv)
     os.environ["DIGEST_FUZZ_EXAMPLES"] = str(args.fuzz)
     os.environ["DIGEST_KILLS"] = str(args.kills)
+    os.environ["DIGEST_HALF_OPEN"] = str(args.half_open)
     os.chdir(ROOT)
     sys.path.insert(0, str(ROOT))
     global HOSTILE, POINTS, SERVE
@@ -90,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             tried = outcomes.passed + outcomes.failed if count is None else count(args.kills, args.fuzz)
             detail = f"{outcome} (longest test {outcomes.longest:.1f} s)"
+            if SERVE.ANSWERED_IN and "half_open" in selection:
+                detail += f"; beside {SERVE.HALF_OPEN:,} idle connections another client waited {max(SERVE.ANSWERED_IN):.3f} s"
         failed = outcomes.failed
         rows.append(f"| {name} | {tried:,} | {detail if not failed else f'{failed} tests FAILED'} | "
                     f"{'0' if not failed else 'see above'} | {'0' if not failed else 'see above'} |")

@@ -144,6 +144,16 @@ RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{n}" for n in range(1, 
 """Names some file systems refuse (Windows device names), whatever the case."""
 
 
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 forbids (and DEL): no feed reader accepts them, and HTML calls them errors."""
+
+
+def text_problem(text: str) -> str:
+    """What makes `text` unfit for a page or a feed ('' when nothing): a character XML forbids."""
+    found = XML_FORBIDDEN.search(text)
+    return f"holds the control character U+{ord(found.group()):04X}" if found else ""
+
+
 def id_problem(digest_id: str) -> str:
     """What is wrong with a digest id ('' when nothing): ingest --id, new --digest and the build
     all apply this one rule, so an id that is written is an id that builds."""

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from . import yamlfast
+from . import schema, yamlfast
 from .errors import Problem
 
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -179,7 +179,32 @@ READERS = collections.Counter()
 """Files this process read by each reader ("fast", "pyyaml"): `build --timings` reports them."""
 
 
+def _forbidden_text(data, key: str = "", line: int | None = None) -> tuple[str, str, int | None]:
+    """(the key, what is wrong, its line) of the first text value holding a character XML forbids,
+    or ('', '', None).  Only escapes in double quotes ("\\v", "\\x01", "\\uFFFE") can put one there:
+    YAML refuses them written as they are."""
+    if isinstance(data, str):
+        return (key, trouble, line) if (trouble := schema.text_problem(data)) else ("", "", None)
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    lines = getattr(data, "lines", None) or {}
+    for inner, value in items:
+        found = _forbidden_text(value, inner if isinstance(inner, str) else key, lines.get(inner, line))
+        if found[0] or found[1]:
+            return found
+    return "", "", None
+
+
 def load_text(text: str, shown: str) -> tuple[object, Problem | None]:
+    data, problem = _load_text(text, shown)
+    if problem is None and "\\" in text:
+        key, trouble, line = _forbidden_text(data)
+        if trouble:
+            return None, Problem(shown, f"'{key}' {trouble}" if key else trouble, line,
+                                 hint="remove it (feeds and pages cannot carry it)")
+    return data, problem
+
+
+def _load_text(text: str, shown: str) -> tuple[object, Problem | None]:
     data = yamlfast.load(text, LineMap, _SCALARS, MAX_DEPTH)
     if data is not yamlfast.NOT_HANDLED:
         READERS["fast"] += 1

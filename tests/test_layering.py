@@ -24,8 +24,8 @@ LAYERS = [
     {"content.reader", "theme"},
     {"article.parse"},
     {"article.fields", "article.places", "article.clean", "article.decode", "article.normalize"},
-    {"markup", "yamlio", "gazetteer", "lexicon", "schema", "files", "people"},
-    {"yamlfast"},
+    {"markup", "yamlio", "gazetteer", "lexicon", "files", "people"},
+    {"schema", "yamlfast"},
     {"model", "errors"},
 ]
 RUN_BUILDS = {"cli", "serve"}

@@ -116,17 +116,12 @@ class SitePlan:
 def build_site(content_dir: Path, output: Path, base_url: str | None = None, clean: bool = False,
                search: bool = True, force_output: bool = False, workers: int | None = None) -> BuildResult:
     """Build `content_dir` into `output` (see the module's docstring)."""
-    clock = Clock()
-    place = place_of(content_dir, output)
-    count = workers or os.cpu_count() or 1
-    options = (base_url, search and _search_available())
+    clock, place = Clock(), place_of(content_dir, output)
+    count, indexed = workers or os.cpu_count() or 1, search and _search_available()
     readers_before = collections.Counter(yamlio.READERS)
     with locked(place.output, "build", lock_file=place.lock), _cycle_collector_paused():
-        out = Output.open(place.output, force_output)
-        forget_gone_outputs(place.cache.parent)
-        place.remember_output()
-        recorded = cache.recorded_inputs(place.cache)
-        inputs = changes.scan_inputs(place.content, options, _templates_setting(place.content, recorded))
+        out = open_output(place, force_output)
+        inputs, recorded = check_inputs(place, (base_url, indexed))
         if not clean and recorded.get("output") == out.version != "" and recorded.get("inputs") == inputs.signature != "":
             return BuildResult(recorded["pages"], 0, clock.total(), place.output, phases=clock.lap("check"),
                                notes=out.notes)
@@ -137,22 +132,49 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
         clock.lap("read")
         site_plan = plan_site(site, place, previous, memo)
         clock.lap("plan")
-        cache.discard(place.cache)  # it no longer describes the output once that changes
-        saving = cache.StateWriter(place.cache, site_plan.state, memo.changed() if previous.files else None, memo)
-        unsettled = not site_plan.state.frame
-        with out.journal() as journal:
-            rendered, elsewhere = render_pages(site_plan, journal, count, meanwhile=lambda: (
-                site_plan.settle() if unsettled else None, saving.prepare()))
-            files = publish(site_plan, journal, out, index=options[1] and (elsewhere or journal.written
-                                                                           or not previous.pages))
-            site_plan.state.output = journal.commit(files)
+        rendered, written = write(site_plan, place, out, previous, count, indexed)
         clock.lap("write")
-        saving.write()
         cache.mark_unchanged(place.cache, inputs.signature, site_plan.state.output, site_plan.pages,
                              [inputs.files.get(str(place.content / "site.yaml")), site.settings.templates])
-    return BuildResult(site_plan.pages, elsewhere + journal.written, clock.total(), place.output, rendered,
+    return BuildResult(site_plan.pages, written, clock.total(), place.output, rendered,
                        len(memo.changed() & memo.current.keys()), clock.lap("save"), out.notes,
                        len(site_plan.state.pages), dict(yamlio.READERS - readers_before))
+
+
+def open_output(place: Place, force: bool) -> Output:
+    """The output folder, recovered and checked (build/output.py); stale caches of other outputs go."""
+    out = Output.open(place.output, force)
+    forget_gone_outputs(place.cache.parent)
+    place.remember_output()
+    return out
+
+
+def check_inputs(place: Place, options: tuple) -> tuple[changes.Inputs, dict]:
+    """The identity of every input (and their signature), and what the last build recorded of its own."""
+    recorded = cache.recorded_inputs(place.cache)
+    return changes.scan_inputs(place.content, options, _templates_setting(place.content, recorded)), recorded
+
+
+def write(site_plan: SitePlan, place: Place, out: Output, previous: cache.BuildState, workers: int,
+          indexed: bool) -> tuple[int, int]:
+    """Render the planned pages into the output's journal, publish assets and the index, commit, and
+    save the state that describes the result: (files rendered, files written or deleted).
+
+    The last build's state is let go before the output changes and this one's saved after the commit,
+    so that a build stopped anywhere never leaves a state that describes pages rolled back."""
+    memo = site_plan.memo
+    cache.discard(place.cache)
+    saving = cache.StateWriter(place.cache, site_plan.state, memo.changed() if previous.files else None, memo)
+    unsettled = not site_plan.state.frame
+    with out.journal() as journal:
+        rendered, elsewhere = render_pages(site_plan, journal, workers, meanwhile=lambda: (
+            site_plan.settle() if unsettled else None, saving.prepare()))
+        changed = bool(elsewhere or journal.written)
+        files = publish(site_plan, journal, out, index=indexed and (changed or not previous.indexed))
+        site_plan.state.indexed = site_plan.state.indexed or (indexed and previous.indexed and not changed)
+        site_plan.state.output = journal.commit(files)
+    saving.write()
+    return rendered, elsewhere + journal.written
 
 
 def read(place: Place, previous: cache.BuildState, inputs: changes.Inputs, workers: int,
@@ -272,33 +294,86 @@ def _chunks(jobs: list[plan.PageJob]) -> list[list[plan.PageJob]]:
 
 
 def publish(site_plan: SitePlan, journal: Journal, out: Output, index: bool) -> dict[str, str]:
-    """Copy the theme's static files, update the search index (when pages changed), and delete the
-    files the last build wrote that this one does not: the files the output now holds, with hashes."""
+    """Copy the theme's static files, bring the search index up to date (when pages changed), and
+    delete the files the last build wrote that this one does not: the files the output now holds,
+    with hashes.
+
+    The index is made from the site's records (search.py), not from the written pages: it is kept
+    when it already holds these records (a template edit changes pages, not records), handed to
+    `serve` when it indexes in the background (search.deferred), else made here, starting from the
+    hashed files of the one it replaces.  Without Pagefind, a one-line note says how to turn search
+    on, and the search page says the same (search.OFF_PAGE)."""
     for path, source in site_plan.assets.items():
         journal.write(path, source.read_bytes())
     files = set(site_plan.files)
-    if index:
-        files |= _write_index(out, journal)
+    live = {path for path in out.owned if path.startswith(SEARCH_FOLDER + "/")}
+    if index and search.defer(site_plan.renderer.site):
+        files |= live  # serve publishes the new index when it is made (publish_index)
+    elif index:
+        site_plan.state.indexed = True
+        found = search.records(site_plan.renderer.site)
+        found_key = search.key(found)
+        folder = out.folder / SEARCH_FOLDER
+        if f"{SEARCH_FOLDER}/{search.KEY_FILE}" in live and search.live_key(folder) == found_key:
+            files |= live
+        else:
+            scratch = Path(tempfile.mkdtemp(prefix="index-", dir=journal.folder))
+            try:
+                bundle = search.make_bundle(found, scratch / SEARCH_FOLDER, found_key, reuse=folder if live else None)
+                files |= _write_index(journal, bundle)
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
+    elif search.unavailable():
+        out.notes.append(search.unavailable())
+        journal.write(f"{SEARCH_FOLDER}/pagefind.js", search.OFF_PAGE.encode("utf-8"))
+        files.add(f"{SEARCH_FOLDER}/pagefind.js")
     else:
-        files |= {path for path in out.owned if path.startswith(SEARCH_FOLDER + "/")}
+        files |= live
     for path in sorted(out.owned.keys() - files):
         journal.remove(path)
     return {path: journal.hashes.get(path) or out.owned[path] for path in files}
 
 
-def _write_index(out: Output, journal: Journal) -> set[str]:
-    """Index the output as it now stands into a scratch folder, then write the index into it."""
-    scratch = Path(tempfile.mkdtemp(prefix="index-", dir=journal.folder))
-    try:
-        search.build_index(out.folder, scratch)
-        found = set()
-        for path in sorted(p for p in scratch.rglob("*") if p.is_file()):
-            relative = f"{SEARCH_FOLDER}/{path.relative_to(scratch).as_posix()}"
-            journal.write(relative, path.read_bytes())
-            found.add(relative)
-        return found
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+def _write_index(journal: Journal, bundle: search.Bundle) -> set[str]:
+    """Write a search bundle into the output's search folder, files named by hash first and
+    pagefind-entry.json (which names the rest) last, so a page searching meanwhile finds either
+    bundle whole; the caller deletes what the old one had and the new one has not, after."""
+    written = set()
+    for relative in bundle.files:
+        path = f"{SEARCH_FOLDER}/{relative}"
+        journal.write(path, (bundle.folder / relative).read_bytes())
+        written.add(path)
+    return written
+
+
+def publish_index(content_dir: Path, output: Path, bundle: search.Bundle) -> bool:
+    """Publish a search bundle made apart from a build (`serve` indexes in the background): under
+    the build lock, through a journal, every other file as the last build left it.  The build
+    cache is carried over to the new manifest, so the next build is as quick as it would have
+    been.  False when the output's index already holds the bundle's records."""
+    place = place_of(content_dir, output)
+    with locked(place.output, "build", lock_file=place.lock):
+        out = Output.open(place.output)
+        live = {path for path in out.owned if path.startswith(SEARCH_FOLDER + "/")}
+        if f"{SEARCH_FOLDER}/{search.KEY_FILE}" in live and search.live_key(out.folder / SEARCH_FOLDER) == bundle.key:
+            return False
+        state = cache.load(place.cache, changes.code_version(), out.version)
+        recorded = cache.recorded_inputs(place.cache)
+        cache.discard(place.cache)  # it describes the output as it is: not so once the index changes
+        with out.journal() as journal:
+            written = _write_index(journal, bundle)
+            kept = {path: digest for path, digest in out.owned.items() if path not in live}
+            for path in sorted(live - written):
+                journal.remove(path)
+            version = journal.commit({**kept, **{path: journal.hashes.get(path) or out.owned[path]
+                                                 for path in written}})
+        if state.pages:
+            state.output, state.indexed = version, True
+            cache.StateWriter(place.cache, state, set()).write()
+        if recorded.get("output") == out.version and recorded.get("inputs"):
+            cache.mark_unchanged(place.cache, recorded["inputs"], version, recorded.get("pages", 0),
+                                 recorded.get("settings", []))
+    return True
 
 
 def _compiled_templates(place: Place) -> Path:

@@ -28,7 +28,7 @@ from ..content import Memo
 from ..files import write_atomic
 from .changes import RACY_NS, FileId, file_id
 
-FORMAT = 8
+FORMAT = 9
 """Bumped whenever what the cache stores changes shape."""
 SHARDS = 64
 
@@ -119,6 +119,9 @@ class BuildState:
     """Template source hash → the templates it names (changes.template_versions)."""
     templates: list[str] = field(default_factory=list)
     """The templates the frame was worked out with."""
+    indexed: bool = False
+    """Whether the output's search index was made from these pages (a build with --no-search, or one
+    whose index serve is still making, leaves it behind them: the next build with search makes it)."""
 
 
 def load(folder: Path, code: str, output: str) -> BuildState:

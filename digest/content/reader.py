@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from pathlib import Path
 
 from .. import yamlio
 from ..errors import Problem, display_path
 
-XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
-"""Characters XML 1.0 forbids (and DEL): no feed reader accepts them, and HTML calls them errors."""
 
 
 class Memo:
@@ -130,16 +127,7 @@ class Reader:
             self.report(path, f"'{key}' must be text, not {_kind(value)}", line_of(data, key),
                         "write it as one line of text")
             return ""
-        return self.checked(value, data, key, path)
-
-    def checked(self, value: str, data: dict, key: str, path: Path | str) -> str:
-        """`value` if it holds no character XML forbids; else reported, ''."""
-        bad = XML_FORBIDDEN.search(value)
-        if bad is None:
-            return value
-        self.report(path, f"'{key}' holds the control character U+{ord(bad.group()):04X}", line_of(data, key),
-                    "remove it (feeds and pages cannot carry it)")
-        return ""
+        return value
 
     def texts(self, data: dict, key: str, path: Path | str) -> tuple[str, ...]:
         value = data.get(key)
@@ -150,11 +138,7 @@ class Reader:
         if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
             self.report(path, f"'{key}' must be a list of text", line_of(data, key), "write one '- item' per line")
             return ()
-        items = tuple(str(v) for v in value)
-        for item in items:
-            if not self.checked(item, data, key, path) and item:
-                return ()
-        return items
+        return tuple(str(v) for v in value)
 
     def date(self, data: dict, key: str, path: Path | str, required: bool = True) -> dt.date | None:
         value = data.get(key)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .. import markup, schema, yamlio
 from ..model import Digest, Entry, Figure, Page, Person, Section, Settings, SourceRef, Theme
-from .reader import UNREADABLE, XML_FORBIDDEN, Reader, line_of
+from .reader import UNREADABLE, Reader, line_of
 
 DIGEST_FILE = "digest.yaml"
 ENTRY_KEYS = schema.ENTRY_KEYS
@@ -186,8 +186,8 @@ def entry(data: dict, path: str, digest: Digest, theme_names: list[str] | None, 
     values = {}
     for key in ENTRY_TEXT_KEYS:
         value = data.get(key)
-        # Text, the usual value, checked for forbidden characters only; anything else by reader.text.
-        values[key] = reader.checked(value, data, key, path) if type(value) is str and value else \
+        # Text, the usual value, as it is; anything else is checked and reported by reader.text.
+        values[key] = value if type(value) is str and value else \
             reader.text(data, key, path, required=key in REQUIRED_ENTRY_KEYS, names=key in NAME_KEYS)
     slug = values["slug"]
     if slug and schema.slug_problem(slug):
@@ -228,8 +228,7 @@ def _people(data: dict, path: str, reader: Reader) -> tuple[Person, ...]:
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
             reader.report(path, "each person needs a 'name' (and a 'title')", line_of(data, "people"), example)
             continue
-        people.append(Person(reader.checked(item["name"], item, "name", path),
-                             reader.checked(str(item.get("title") or ""), item, "title", path)))
+        people.append(Person(item["name"], str(item.get("title") or "")))
     return tuple(people)
 
 
@@ -250,9 +249,8 @@ def _figures(data: dict, path: str, reader: Reader) -> tuple[Figure, ...]:
             reader.report(path, "a figure's 'value' must be a finite number below 10^15", line_of(item, "value"),
                           "write the number in a larger unit (亿, 万亿)")
             continue
-        figures.append(Figure(value=value, unit=reader.checked(str(item.get("unit") or ""), item, "unit", path),
-                              label=reader.checked(str(item.get("label") or ""), item, "label", path),
-                              text=reader.checked(str(item.get("text") or ""), item, "text", path)))
+        figures.append(Figure(value=value, unit=str(item.get("unit") or ""), label=str(item.get("label") or ""),
+                              text=str(item.get("text") or "")))
     return tuple(figures)
 
 
@@ -277,7 +275,7 @@ def _source(data: dict, path: str, digest: Digest, reader: Reader) -> SourceRef:
     if named != digest.id:
         reader.report(path, f"source digest '{named}' is not this folder's digest '{digest.id}'",
                       line_of(raw, "digest"), f"set digest: {digest.id}")
-    quote = reader.checked(str(raw.get("quote") or ""), raw, "quote", path)
+    quote = str(raw.get("quote") or "")
     return SourceRef(digest.id, tuple(n for n in paragraphs if n not in bad), quote)
 
 
@@ -302,9 +300,9 @@ def page(path: Path, reader: Reader) -> Page | None:
     except OSError as exc:
         reader.report(path, f"cannot read the file: {exc.strerror}")
         return None
-    if forbidden := XML_FORBIDDEN.search(text):
-        reader.report(path, f"the page holds the control character U+{ord(forbidden.group()):04X}",
-                      text.count("\n", 0, forbidden.start()) + 1, "remove it (pages cannot carry it)")
+    if forbidden := schema.XML_FORBIDDEN.search(text):
+        reader.report(path, f"the page {schema.text_problem(text)}", text.count("\n", 0, forbidden.start()) + 1,
+                      "remove it (pages cannot carry it)")
         return None
     if trouble := markup.problem(text):
         reader.report(path, f"the page has {trouble}", hint="simplify the text")
