@@ -23,6 +23,9 @@ HOME_RECENT = 6
 """Digests the home page lists after the latest; the archive holds them all."""
 PEOPLE_PER_PAGE = 300
 """Officials per page of the people index."""
+JSON_TEMPLATE, CSV_TEMPLATE, SCHEMA_TEMPLATE = "entries.json", "entries.csv", "entries.schema.json"
+"""The open-data files: written by digest/opendata.py (the render stage knows), not by templates."""
+SCHEMA_PATH = "data/entries.schema.json"
 
 
 @dataclass(slots=True)
@@ -102,6 +105,8 @@ class CityLink(NamedTuple):
     slug: str
     name: str
     count: int
+    entry: Entry
+    """The place's newest entry (where it is, its colour on maps)."""
 
 
 class Province(NamedTuple):
@@ -136,6 +141,11 @@ def digest_path(digest: Digest) -> str:
 
 def archive_path(page: int = 1) -> str:
     return "archive/index.html" if page == 1 else f"archive/page/{page}/index.html"
+
+
+def data_path(kind: str, digest: Digest | None = None) -> str:
+    """data/entries.json (`kind` json or csv) for the whole site; digests/<id>/entries.json for one digest."""
+    return f"digests/{digest.id}/entries.{kind}" if digest else f"data/entries.{kind}"
 
 
 def people_path(page: int = 1) -> str:
@@ -199,7 +209,7 @@ def plan(site: Site, only: set[str] | None = None) -> list[PageJob]:
     idx = group_site(site)
     wanted = _everything if only is None else only.__contains__
     jobs = [*_home(idx), *_themes(idx), *_cities(idx, wanted), *_digests(idx, wanted), *_entries(idx, wanted),
-            *_people(idx, wanted), *_archive(idx), *_pages(idx),
+            *_people(idx, wanted), *_archive(idx), *_pages(idx), *_open_data(idx, wanted),
             PageJob("search/index.html", "search.html", {"title": "搜索", "nav": Nav("search/index.html", True)}),
             PageJob("404.html", "404.html", {  # served at any depth: its links start from the site's path
                 "title": "页面不存在", "root": "/" + idx.site.settings.base_url.partition("//")[2].partition("/")[2]}),
@@ -291,7 +301,8 @@ def _themes(idx: SiteIndex) -> list[PageJob]:
             first = number == 1
             jobs.append(PageJob(theme_path(theme, number), "theme.html",
                                 {"theme": theme, "entries": chunk, "pager": pager, "total": len(entries),
-                                 "places": _places(chunk), "nav": Nav(theme_path(theme), first),
+                                 "places": _places(chunk) if first else [],  # mapped on the first page
+                                 "nav": Nav(theme_path(theme), first),
                                  "title": theme.name if first else f"{theme.name}(第{number}页)"},
                                 _sources_of(chunk)))
     return jobs
@@ -312,14 +323,14 @@ def _cities(idx: SiteIndex, wanted) -> list[PageJob]:
     by_place = _officials_by_place(idx)
     for slug, entries in sorted(idx.entries_by_city.items()):
         latest = entries[0]
-        by_province[latest.province].append(CityLink(slug, latest.city, len(entries)))
+        by_province[latest.province].append(CityLink(slug, latest.city, len(entries), latest))
         chunks = _paginate(entries, per_page)
         for number, chunk in enumerate(chunks, start=1):
             if wanted(city_path(slug, number)):
                 jobs.append(_city_page(idx, slug, entries, chunk, number, len(chunks), by_place.get(slug, [])))
     provinces = [Province(name, cities) for name, cities in sorted(by_province.items())]
     jobs.append(PageJob("cities/index.html", "cities.html",
-                        {"provinces": provinces, "places": [entries[0] for _, entries in sorted(idx.entries_by_city.items())],
+                        {"provinces": provinces, "places": len(idx.entries_by_city),
                          "nav": Nav("cities/index.html", True), "title": "城市"},
                         _sources_of(list(idx.site.entries))))
     return jobs
@@ -427,9 +438,28 @@ def _archive(idx: SiteIndex) -> list[PageJob]:
     return jobs
 
 
+OPEN_DATA_PAGE = "about"
+"""The Markdown page (content/pages/about.md) that also lists the open-data files."""
+
+
 def _pages(idx: SiteIndex) -> list[PageJob]:
-    return [PageJob(f"{page.slug}/index.html", "page.html", {"page": page, "title": page.title}, (page.path,))
+    return [PageJob(f"{page.slug}/index.html", "page.html",
+                    {"page": page, "title": page.title, "open_data": page.slug == OPEN_DATA_PAGE}, (page.path,))
             for page in idx.site.pages]
+
+
+def _open_data(idx: SiteIndex, wanted) -> list[PageJob]:
+    """The entries as JSON and CSV, for the whole site and for each digest, and their JSON Schema."""
+    jobs = [PageJob(data_path(kind), template, {"entries": idx.site.entries, "title": "entries"},
+                    _sources_of(list(idx.site.entries))) for kind, template in (("json", JSON_TEMPLATE), ("csv", CSV_TEMPLATE))]
+    jobs.append(PageJob(SCHEMA_PATH, SCHEMA_TEMPLATE, {"title": "schema"}))
+    for digest in idx.site.digests:
+        entries = idx.entries_by_digest.get(digest.id, [])
+        for kind, template in (("json", JSON_TEMPLATE), ("csv", CSV_TEMPLATE)):
+            if wanted(data_path(kind, digest)):
+                jobs.append(PageJob(data_path(kind, digest), template, {"entries": entries, "title": digest.id},
+                                    _sources_of(entries)))
+    return jobs
 
 
 def _feeds(idx: SiteIndex) -> list[PageJob]:

@@ -16,13 +16,14 @@ import re
 import traceback
 from urllib.parse import quote, urlsplit
 from pathlib import Path
+from typing import NamedTuple
 
 import jinja2
 import jinja2.compiler
 import jinja2.nodes
 from markupsafe import Markup
 
-from . import markup, people, plan
+from . import gazetteer, maps, markup, opendata, people, plan
 from .errors import DigestError, Problem
 from .model import Entry, Site
 
@@ -135,6 +136,7 @@ def environment(folders: list[Path], compiled: jinja2.BytecodeCache | None = Non
         keep_trailing_newline=True,
         auto_reload=False,  # a build renders from templates that do not change under it: no stat per page
     )
+    env.globals["place_map"] = place_map
     env.filters.update(
         markdown=lambda text: jinja2.utils.markupsafe.Markup(markup.to_html(text)),
         entry_url=plan.entry_path,
@@ -255,6 +257,10 @@ class Renderer:
         """The page's text; DigestError naming the template and line for any error in a template."""
         if job.template == "feed.json":
             return json_feed(self.common, job.context["entries"])
+        if job.template in OPEN_DATA:
+            return OPEN_DATA[job.template](job.context["entries"]).decode("utf-8")
+        if job.template == plan.SCHEMA_TEMPLATE:
+            return opendata.json_schema_bytes().decode("utf-8")
         try:
             template = self.templates.get(job.template) or self._load(job.template)
             context = {**self.common, "root": "../" * job.path.count("/"), "nav": plan.NO_NAV, **job.context,
@@ -289,6 +295,38 @@ def template_problem(exc: BaseException, name: str) -> DigestError:
                                    hint="check its includes, macros and blocks"))
     detail = exc.message if isinstance(exc, jinja2.TemplateError) and exc.message else f"{type(exc).__name__}: {exc}"
     return DigestError(Problem(where, f"template error: {detail}", line, hint="fix the template"))
+
+
+OPEN_DATA = {plan.JSON_TEMPLATE: opendata.entries_json, plan.CSV_TEMPLATE: opendata.entries_csv}
+"""Open-data files, made by digest/opendata.py rather than by a template."""
+
+
+class PlaceMap(NamedTuple):
+    """A map as a template gets it: the <svg> ('' when no place could be drawn) and the codes drawn."""
+
+    svg: Markup
+    codes: frozenset
+
+
+@functools.lru_cache(maxsize=None)
+def _level_of(code: str) -> str:
+    """The gazetteer level of a division code (a municipality's code is both a province's and a
+    prefecture's: the prefecture is the place entries stand for)."""
+    known = gazetteer.load().by_code
+    return next((level for level in ("prefecture", "county", "zone", "province") if (level, code) in known), "")
+
+
+@jinja2.pass_context
+def place_map(context, entries, title: str, link: str = "entry", width: int = 640) -> PlaceMap:
+    """`place_map(entries, title, "entry" | "city")` in templates: the map of the entries' places, each
+    marker in its entry's theme colour, linked to the entry's or the city's page (digest/maps.py)."""
+    root, colors = context["root"], context["themes_by_name"]
+    places = [maps.MapPlace(e.code, _level_of(e.code), e.city,
+                            root + (plan.entry_path(e) if link == "entry" else plan.city_path(e.slug)),
+                            colors[e.theme].color if e.theme in colors else "#3d5a80")
+              for e in entries if e.code and _level_of(e.code)]
+    drawn = frozenset(p.code for p in places if maps.locate(p) is not None)
+    return PlaceMap(Markup(maps.map_svg(places, title, width=width)) if drawn else Markup(""), drawn)
 
 
 class _SharedPartials:
