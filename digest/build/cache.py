@@ -11,8 +11,6 @@ for a correct build: a missing or unreadable cache means a full one.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import io
 import json
 import os
 import pickle
@@ -21,10 +19,6 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jinja2
-import jinja2.bccache
-
-from ..content import Memo
 from ..files import write_atomic
 from .changes import RACY_NS, FileId, file_id
 
@@ -33,8 +27,9 @@ FORMAT = 9
 SHARDS = 64
 
 
-class ContentCache(Memo):
-    """The read stage's memo: a file whose version is the one recorded gives what it gave then.
+class ContentCache:
+    """The read stage's memo (content.Memo's two methods): a file whose version is the one recorded
+    gives what it gave then.
 
     A file's version is its identity and the read's context; a file changed
     in the last moments (RACY_NS) may change again within one clock tick, size
@@ -54,6 +49,8 @@ class ContentCache(Memo):
         store as they are instead of pickling them again (see build.read)."""
         self.packed_paths: set[str] = set()
         """The files those results hold."""
+        self.readers: dict[str, int] = {}
+        """Files read by each YAML reader (for `build --timings`)."""
 
     def recall(self, path: str, context: str) -> tuple[str, tuple | None]:
         identity = self._identity(path.partition("#")[0])
@@ -195,34 +192,6 @@ class StateWriter:
 def save(folder: Path, state: BuildState, changed: set[str] | None) -> None:
     """Write the state: the shards holding `changed` files (None: all), then the rest."""
     StateWriter(folder, state, changed).write()
-
-
-class CompiledTemplates(jinja2.BytecodeCache):
-    """Jinja's compiled templates, kept between builds (Jinja checks each against its template's source).
-    Each file carries a hash of its bytes: one damaged in any way (a flipped byte can still unmarshal,
-    as wrong code) is compiled again, never run."""
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            data = (self.folder / f"{bucket.key}.cache").read_bytes()
-        except OSError:
-            return
-        digest, body = data[:_HASH_SIZE], data[_HASH_SIZE:]
-        if hashlib.blake2b(body, digest_size=_HASH_SIZE).digest() == digest:
-            bucket.load_bytecode(io.BytesIO(body))
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        out = io.BytesIO()
-        bucket.write_bytecode(out)
-        body = out.getvalue()
-        write_atomic(self.folder / f"{bucket.key}.cache", hashlib.blake2b(body, digest_size=_HASH_SIZE).digest() + body,
-                     durable=False)
-
-
-_HASH_SIZE = 16
 
 
 def discard(folder: Path) -> None:
