@@ -183,7 +183,9 @@ def write(site_plan: SitePlan, place: Place, out: Output, previous: cache.BuildS
 def read(place: Place, previous: cache.BuildState, inputs: changes.Inputs, workers: int,
          base_url: str | None) -> tuple[Site, cache.ContentCache]:
     """The site, read through the content cache; with none, digest folders are read on several processes."""
-    memo = cache.ContentCache(place.content, display_path(place.content), previous.files, inputs.files)
+    memo = cache.ContentCache(place.content, display_path(place.content), previous.files, inputs.files,
+                              spill=place.cache / "read")
+    memo.forget_spilled()  # what a build that failed may have left
     from .. import content, yamlio
 
     before = collections.Counter(yamlio.READERS)

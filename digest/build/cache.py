@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import pickle
+import shutil
 import time
 import zlib
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ class ContentCache:
     unchanged, so it is never trusted: its version is unique to this build."""
 
     def __init__(self, root: Path, root_shown: str, previous: dict | None = None,
-                 files: dict[str, FileId] | None = None):
+                 files: dict[str, FileId] | None = None, spill: Path | None = None):
         self.root, self.root_shown = str(root), root_shown
         self.previous = previous or {}
         self.files = files or {}
@@ -44,11 +45,12 @@ class ContentCache:
         self.started_ns = time.time_ns()
         self.current: dict[str, tuple] = {}
         """Shown path → (version, value, problems) of this read: the next build's cache."""
-        self.packed: dict[str, bytes] = {}
-        """Shown folder → a read's result as a worker process pickled it, whose `records` the cache can
-        store as they are instead of pickling them again (see build.read)."""
+        self.spill = spill
+        """A folder where results read on worker processes wait, by shard, as the workers pickled them:
+        the cache stores those bytes as they are (see build.ReadOnWorkers), without holding them."""
         self.packed_paths: set[str] = set()
         """The files those results hold."""
+        self._spilled: dict[int, object] = {}
         self.readers: dict[str, int] = {}
         """Files read by each YAML reader (for `build --timings`)."""
 
@@ -71,8 +73,28 @@ class ContentCache:
         return self.root_shown + text[len(self.root):] if text.startswith(self.root) else text
 
     def keep_packed(self, folder: str, data: bytes, paths: list[str]) -> None:
-        self.packed[folder] = data
+        """Keep a folder's result as a worker pickled it, with the files it holds, for the next save."""
+        shard = _shard_of(folder + "/")
+        if shard not in self._spilled:
+            self.spill.mkdir(parents=True, exist_ok=True)
+            self._spilled[shard] = open(self.spill / str(shard), "wb", buffering=0)  # no buffer a fork could copy
+        self._spilled[shard].write(data)
         self.packed_paths.update(paths)
+
+    def spilled(self, shard: int) -> bytes:
+        """The results kept for a shard (b'' if none)."""
+        handle = self._spilled.pop(shard, None)
+        if handle is None:
+            return b""
+        handle.close()
+        return (self.spill / str(shard)).read_bytes()
+
+    def forget_spilled(self) -> None:
+        for handle in self._spilled.values():
+            handle.close()
+        self._spilled.clear()
+        if self.spill is not None:
+            shutil.rmtree(self.spill, ignore_errors=True)
 
     def versions(self) -> dict[str, str]:
         """Shown path → version of every file read."""
@@ -162,25 +184,25 @@ class StateWriter:
         self.folder, self.state = folder, state
         self.shards = set(range(SHARDS)) if changed is None else {_shard_of(path) for path in changed}
         """The shards to write: those holding `changed` files (None: all)."""
-        self.packed, self.packed_paths = (memo.packed, memo.packed_paths) if memo else ({}, set())
+        self.memo = memo
         self.pickled: dict[int, bytes] | None = None
 
     def prepare(self) -> None:
+        packed = self.memo.packed_paths if self.memo else set()
         grouped: dict[int, dict] = {shard: {} for shard in self.shards}
         for path, value in self.state.files.items():
-            if (shard := _shard_of(path)) in grouped and path not in self.packed_paths:
+            if (shard := _shard_of(path)) in grouped and path not in packed:
                 grouped[shard][path] = value
-        pickled = {shard: [pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)] for shard, records in grouped.items()}
-        for folder, data in self.packed.items():
-            if (shard := _shard_of(folder + "/")) in pickled:
-                pickled[shard].append(data)
-        self.pickled = {shard: b"".join(parts) for shard, parts in pickled.items()}
+        self.pickled = {shard: pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL) for shard, records in grouped.items()}
 
     def write(self) -> None:
         if self.pickled is None:
             self.prepare()
         for shard, data in self.pickled.items():
-            write_atomic(self.folder / "files" / f"{shard}.pickle", data, durable=False)
+            spilled = self.memo.spilled(shard) if self.memo else b""
+            write_atomic(self.folder / "files" / f"{shard}.pickle", data + spilled, durable=False)
+        if self.memo:
+            self.memo.forget_spilled()
         files, self.state.files = self.state.files, {}
         try:
             write_atomic(self.folder / "state.pickle", pickle.dumps((FORMAT, self.state), protocol=pickle.HIGHEST_PROTOCOL),
