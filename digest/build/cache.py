@@ -175,9 +175,10 @@ def _load_shard(path: Path, files: dict) -> None:
 
 
 class StateWriter:
-    """Saves a build's state.  The content cache's shards can be pickled early (`prepare`, while pages
-    render on other processes); everything is written by `write`, once the output is committed: the
-    state must never describe an output that may yet be rolled back."""
+    """Saves a build's state in two steps.  `write_files` writes the content cache's shards, and may
+    run while pages render, once the last build's state is let go (build.write discards it first):
+    shards without a state are never read.  `write` writes the state that makes them the cache, once
+    the output is committed: it must never describe an output that may yet be rolled back."""
 
     def __init__(self, folder: Path, state: BuildState, changed: set[str] | None,
                  memo: ContentCache | None = None):
@@ -185,24 +186,25 @@ class StateWriter:
         self.shards = set(range(SHARDS)) if changed is None else {_shard_of(path) for path in changed}
         """The shards to write: those holding `changed` files (None: all)."""
         self.memo = memo
-        self.pickled: dict[int, bytes] | None = None
+        self.files_written = False
 
-    def prepare(self) -> None:
+    def write_files(self) -> None:
         packed = self.memo.packed_paths if self.memo else set()
         grouped: dict[int, dict] = {shard: {} for shard in self.shards}
         for path, value in self.state.files.items():
             if (shard := _shard_of(path)) in grouped and path not in packed:
                 grouped[shard][path] = value
-        self.pickled = {shard: pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL) for shard, records in grouped.items()}
-
-    def write(self) -> None:
-        if self.pickled is None:
-            self.prepare()
-        for shard, data in self.pickled.items():
+        for shard, records in grouped.items():
+            data = pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
             spilled = self.memo.spilled(shard) if self.memo else b""
             write_atomic(self.folder / "files" / f"{shard}.pickle", data + spilled, durable=False)
         if self.memo:
             self.memo.forget_spilled()
+        self.files_written = True
+
+    def write(self) -> None:
+        if not self.files_written:
+            self.write_files()
         files, self.state.files = self.state.files, {}
         try:
             write_atomic(self.folder / "state.pickle", pickle.dumps((FORMAT, self.state), protocol=pickle.HIGHEST_PROTOCOL),
