@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING
 from .. import theme
 from ..errors import DigestError, display_path
 from ..files import locked
-from ..model import Site
 from . import cache, changes
 from .output import Journal, Output
 from .place import Place, forget_gone_outputs, place_of
@@ -35,6 +34,7 @@ from .workers import Workers
 
 if TYPE_CHECKING:  # the stages are imported where they are used: a build that finds nothing changed needs none
     from .. import plan, render, search
+    from ..model import Site
 
 SEARCH_FOLDER = "pagefind"
 READ_IN_PARALLEL = 32

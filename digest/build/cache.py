@@ -51,6 +51,7 @@ class ContentCache:
         self.packed_paths: set[str] = set()
         """The files those results hold."""
         self._spilled: dict[int, object] = {}
+        self._changed: set[str] | None = None
         self.readers: dict[str, int] = {}
         """Files read by each YAML reader (for `build --timings`)."""
 
@@ -101,10 +102,13 @@ class ContentCache:
         return {path: found[0] for path, found in self.current.items()}
 
     def changed(self) -> set[str]:
-        """Files whose version differs from the last build's, or gone since."""
-        changed = {path for path, found in self.current.items()
-                   if self.previous.get(path, ("",))[0] != found[0]}
-        return changed | (self.previous.keys() - self.current.keys())
+        """Files whose version differs from the last build's, or gone since (worked out once the read
+        is over: it remembers nothing after that)."""
+        if self._changed is None:
+            self._changed = {path for path, found in self.current.items()
+                             if self.previous.get(path, ("",))[0] != found[0]}
+            self._changed |= self.previous.keys() - self.current.keys()
+        return self._changed
 
     def _identity(self, shown: str) -> FileId | None:
         real = self.root + shown[len(self.root_shown):] if shown.startswith(self.root_shown) else shown
