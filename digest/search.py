@@ -34,6 +34,7 @@ import contextvars
 import gzip
 import hashlib
 import html
+import importlib.util
 import json
 import os
 import re
@@ -86,17 +87,19 @@ def available() -> bool:
 
 
 def _binary() -> Path | None:
-    """The binary Pagefind's Python API would start: $PAGEFIND_BINARY_PATH, else the one the
-    pagefind_bin_extended package ships, else one on PATH."""
-    try:
-        from pagefind.service import get_executable
-    except ImportError:
-        return None
-    try:
-        found = get_executable()
-    except (OSError, ImportError):
-        return None
-    return found if found is not None and found.is_file() else None
+    """The binary Pagefind's Python API would start (its get_executable's order: $PAGEFIND_BINARY_PATH,
+    the extended then the plain binary package, one on PATH), found without importing its service
+    module, which brings asyncio: every build asks, even one that then finds nothing changed."""
+    if os.getenv("PAGEFIND_BINARY_PATH"):
+        return Path(os.environ["PAGEFIND_BINARY_PATH"])
+    for package in ("pagefind_bin_extended", "pagefind_bin"):
+        spec = importlib.util.find_spec(package)
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            for name in ("pagefind_extended", "pagefind_extended.exe", "pagefind", "pagefind.exe"):
+                if (Path(folder) / name).is_file():
+                    return Path(folder) / name
+    found = shutil.which("pagefind_extended") or shutil.which("pagefind")
+    return Path(found) if found else None
 
 
 # ---------------------------------------------------------------- what is indexed

@@ -16,7 +16,7 @@ LAYERS = [
     {"serve"},
     {"build", "ingest", "scaffold", "check"},
     {"build.output", "build.cache"},
-    {"build.changes", "build.place", "build.workers"},
+    {"build.changes", "build.place", "build.workers", "build.compiled"},
     {"search", "render", "lint"},
     {"opendata"},
     {"plan", "content"},

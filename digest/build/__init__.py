@@ -22,15 +22,19 @@ import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .. import content, plan, render, search, theme, yamlio
+from .. import theme
 from ..errors import DigestError, display_path
 from ..files import locked
-from ..model import Site
 from . import cache, changes
 from .output import Journal, Output
 from .place import Place, forget_gone_outputs, place_of
 from .workers import Workers
+
+if TYPE_CHECKING:  # the stages are imported where they are used: a build that finds nothing changed needs none
+    from .. import plan, render, search
+    from ..model import Site
 
 SEARCH_FOLDER = "pagefind"
 READ_IN_PARALLEL = 32
@@ -118,7 +122,6 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
     """Build `content_dir` into `output` (see the module's docstring)."""
     clock, place = Clock(), place_of(content_dir, output)
     count, indexed = workers or os.cpu_count() or 1, search and _search_available()
-    readers_before = collections.Counter(yamlio.READERS)
     with locked(place.output, "build", lock_file=place.lock), _cycle_collector_paused():
         out = open_output(place, force_output)
         inputs, recorded = check_inputs(place, (base_url, indexed))
@@ -138,7 +141,7 @@ def build_site(content_dir: Path, output: Path, base_url: str | None = None, cle
                              [inputs.files.get(str(place.content / "site.yaml")), site.settings.templates])
     return BuildResult(site_plan.pages, written, clock.total(), place.output, rendered,
                        len(memo.changed() & memo.current.keys()), clock.lap("save"), out.notes,
-                       len(site_plan.state.pages), dict(yamlio.READERS - readers_before))
+                       len(site_plan.state.pages), memo.readers)
 
 
 def open_output(place: Place, force: bool) -> Output:
@@ -168,7 +171,7 @@ def write(site_plan: SitePlan, place: Place, out: Output, previous: cache.BuildS
     unsettled = not site_plan.state.frame
     with out.journal() as journal:
         rendered, elsewhere = render_pages(site_plan, journal, workers, meanwhile=lambda: (
-            site_plan.settle() if unsettled else None, saving.prepare()))
+            site_plan.settle() if unsettled else None, saving.write_files()))
         changed = bool(elsewhere or journal.written)
         files = publish(site_plan, journal, out, index=indexed and (changed or not previous.indexed))
         site_plan.state.indexed = site_plan.state.indexed or (indexed and previous.indexed and not changed)
@@ -180,8 +183,14 @@ def write(site_plan: SitePlan, place: Place, out: Output, previous: cache.BuildS
 def read(place: Place, previous: cache.BuildState, inputs: changes.Inputs, workers: int,
          base_url: str | None) -> tuple[Site, cache.ContentCache]:
     """The site, read through the content cache; with none, digest folders are read on several processes."""
-    memo = cache.ContentCache(place.content, display_path(place.content), previous.files, inputs.files)
+    memo = cache.ContentCache(place.content, display_path(place.content), previous.files, inputs.files,
+                              spill=place.cache / "read")
+    memo.forget_spilled()  # what a build that failed may have left
+    from .. import content, yamlio
+
+    before = collections.Counter(yamlio.READERS)
     site = content.read_site(place.content, memo=memo, map=map if previous.files else ReadOnWorkers(workers, memo))
+    memo.readers = dict(yamlio.READERS - before)
     if base_url is not None:
         site.settings = replace(site.settings, base_url=base_url.rstrip("/") + "/" if base_url else "")
     return site, memo
@@ -193,7 +202,7 @@ class ReadOnWorkers:
     process does not pickle every entry again while the pages render."""
 
     def __init__(self, workers: int, memo: cache.ContentCache):
-        self.spread, self.memo = Workers(workers, at_least=READ_IN_PARALLEL), memo
+        self.spread, self.memo = Workers(workers, at_least=READ_IN_PARALLEL, chunk=8), memo
 
     def __call__(self, function, folders) -> list:
         folders = list(folders)
@@ -222,7 +231,10 @@ def plan_site(site: Site, place: Place, previous: cache.BuildState, memo: cache.
     file are planned, and of them only those whose key moved; otherwise every page, and their keys
     are worked out while they render (SitePlan.settle)."""
     folders = theme.template_folders(place.content, site.settings.templates)
-    renderer = render.Renderer(site, folders, cache.CompiledTemplates(_compiled_templates(place)))
+    from .. import plan, render
+    from .compiled import CompiledTemplates
+
+    renderer = render.Renderer(site, folders, CompiledTemplates.for_code(place.cache, changes.code_version()))
     assets = theme.static_files(folders)
     state = cache.BuildState(code=previous.code, files=memo.current, template_refs=dict(previous.template_refs))
     if previous.pages:
@@ -303,6 +315,8 @@ def publish(site_plan: SitePlan, journal: Journal, out: Output, index: bool) -> 
     `serve` when it indexes in the background (search.deferred), else made here, starting from the
     hashed files of the one it replaces.  Without Pagefind, a one-line note says how to turn search
     on, and the search page says the same (search.OFF_PAGE)."""
+    from .. import search
+
     for path, source in site_plan.assets.items():
         journal.write(path, source.read_bytes())
     files = set(site_plan.files)
@@ -351,6 +365,8 @@ def publish_index(content_dir: Path, output: Path, bundle: search.Bundle) -> boo
     the build lock, through a journal, every other file as the last build left it.  The build
     cache is carried over to the new manifest, so the next build is as quick as it would have
     been.  False when the output's index already holds the bundle's records."""
+    from .. import search
+
     place = place_of(content_dir, output)
     with locked(place.output, "build", lock_file=place.lock):
         out = Output.open(place.output)
@@ -374,16 +390,6 @@ def publish_index(content_dir: Path, output: Path, bundle: search.Bundle) -> boo
             cache.mark_unchanged(place.cache, recorded["inputs"], version, recorded.get("pages", 0),
                                  recorded.get("settings", []))
     return True
-
-
-def _compiled_templates(place: Place) -> Path:
-    """Where this version of digest keeps compiled templates between builds (older ones are removed)."""
-    parent = place.cache / "templates"
-    folder = parent / changes.code_version()
-    if not folder.is_dir():
-        shutil.rmtree(parent, ignore_errors=True)
-        folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def _templates_setting(content_dir: Path, recorded: dict) -> str:
@@ -417,6 +423,8 @@ def template_folders_of(content_dir: Path) -> list[Path]:
 
 
 def _search_available() -> bool:
+    from .. import search
+
     return search.available()
 
 

@@ -11,20 +11,15 @@ for a correct build: a missing or unreadable cache means a full one.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import io
 import json
 import os
 import pickle
+import shutil
 import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jinja2
-import jinja2.bccache
-
-from ..content import Memo
 from ..files import write_atomic
 from .changes import RACY_NS, FileId, file_id
 
@@ -33,15 +28,16 @@ FORMAT = 9
 SHARDS = 64
 
 
-class ContentCache(Memo):
-    """The read stage's memo: a file whose version is the one recorded gives what it gave then.
+class ContentCache:
+    """The read stage's memo (content.Memo's two methods): a file whose version is the one recorded
+    gives what it gave then.
 
     A file's version is its identity and the read's context; a file changed
     in the last moments (RACY_NS) may change again within one clock tick, size
     unchanged, so it is never trusted: its version is unique to this build."""
 
     def __init__(self, root: Path, root_shown: str, previous: dict | None = None,
-                 files: dict[str, FileId] | None = None):
+                 files: dict[str, FileId] | None = None, spill: Path | None = None):
         self.root, self.root_shown = str(root), root_shown
         self.previous = previous or {}
         self.files = files or {}
@@ -49,11 +45,15 @@ class ContentCache(Memo):
         self.started_ns = time.time_ns()
         self.current: dict[str, tuple] = {}
         """Shown path → (version, value, problems) of this read: the next build's cache."""
-        self.packed: dict[str, bytes] = {}
-        """Shown folder → a read's result as a worker process pickled it, whose `records` the cache can
-        store as they are instead of pickling them again (see build.read)."""
+        self.spill = spill
+        """A folder where results read on worker processes wait, by shard, as the workers pickled them:
+        the cache stores those bytes as they are (see build.ReadOnWorkers), without holding them."""
         self.packed_paths: set[str] = set()
         """The files those results hold."""
+        self._spilled: dict[int, object] = {}
+        self._changed: set[str] | None = None
+        self.readers: dict[str, int] = {}
+        """Files read by each YAML reader (for `build --timings`)."""
 
     def recall(self, path: str, context: str) -> tuple[str, tuple | None]:
         identity = self._identity(path.partition("#")[0])
@@ -74,18 +74,41 @@ class ContentCache(Memo):
         return self.root_shown + text[len(self.root):] if text.startswith(self.root) else text
 
     def keep_packed(self, folder: str, data: bytes, paths: list[str]) -> None:
-        self.packed[folder] = data
+        """Keep a folder's result as a worker pickled it, with the files it holds, for the next save."""
+        shard = _shard_of(folder + "/")
+        if shard not in self._spilled:
+            self.spill.mkdir(parents=True, exist_ok=True)
+            self._spilled[shard] = open(self.spill / str(shard), "wb", buffering=0)  # no buffer a fork could copy
+        self._spilled[shard].write(data)
         self.packed_paths.update(paths)
+
+    def spilled(self, shard: int) -> bytes:
+        """The results kept for a shard (b'' if none)."""
+        handle = self._spilled.pop(shard, None)
+        if handle is None:
+            return b""
+        handle.close()
+        return (self.spill / str(shard)).read_bytes()
+
+    def forget_spilled(self) -> None:
+        for handle in self._spilled.values():
+            handle.close()
+        self._spilled.clear()
+        if self.spill is not None:
+            shutil.rmtree(self.spill, ignore_errors=True)
 
     def versions(self) -> dict[str, str]:
         """Shown path → version of every file read."""
         return {path: found[0] for path, found in self.current.items()}
 
     def changed(self) -> set[str]:
-        """Files whose version differs from the last build's, or gone since."""
-        changed = {path for path, found in self.current.items()
-                   if self.previous.get(path, ("",))[0] != found[0]}
-        return changed | (self.previous.keys() - self.current.keys())
+        """Files whose version differs from the last build's, or gone since (worked out once the read
+        is over: it remembers nothing after that)."""
+        if self._changed is None:
+            self._changed = {path for path, found in self.current.items()
+                             if self.previous.get(path, ("",))[0] != found[0]}
+            self._changed |= self.previous.keys() - self.current.keys()
+        return self._changed
 
     def _identity(self, shown: str) -> FileId | None:
         real = self.root + shown[len(self.root_shown):] if shown.startswith(self.root_shown) else shown
@@ -156,34 +179,36 @@ def _load_shard(path: Path, files: dict) -> None:
 
 
 class StateWriter:
-    """Saves a build's state.  The content cache's shards can be pickled early (`prepare`, while pages
-    render on other processes); everything is written by `write`, once the output is committed: the
-    state must never describe an output that may yet be rolled back."""
+    """Saves a build's state in two steps.  `write_files` writes the content cache's shards, and may
+    run while pages render, once the last build's state is let go (build.write discards it first):
+    shards without a state are never read.  `write` writes the state that makes them the cache, once
+    the output is committed: it must never describe an output that may yet be rolled back."""
 
     def __init__(self, folder: Path, state: BuildState, changed: set[str] | None,
                  memo: ContentCache | None = None):
         self.folder, self.state = folder, state
         self.shards = set(range(SHARDS)) if changed is None else {_shard_of(path) for path in changed}
         """The shards to write: those holding `changed` files (None: all)."""
-        self.packed, self.packed_paths = (memo.packed, memo.packed_paths) if memo else ({}, set())
-        self.pickled: dict[int, bytes] | None = None
+        self.memo = memo
+        self.files_written = False
 
-    def prepare(self) -> None:
+    def write_files(self) -> None:
+        packed = self.memo.packed_paths if self.memo else set()
         grouped: dict[int, dict] = {shard: {} for shard in self.shards}
         for path, value in self.state.files.items():
-            if (shard := _shard_of(path)) in grouped and path not in self.packed_paths:
+            if (shard := _shard_of(path)) in grouped and path not in packed:
                 grouped[shard][path] = value
-        pickled = {shard: [pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)] for shard, records in grouped.items()}
-        for folder, data in self.packed.items():
-            if (shard := _shard_of(folder + "/")) in pickled:
-                pickled[shard].append(data)
-        self.pickled = {shard: b"".join(parts) for shard, parts in pickled.items()}
+        for shard, records in grouped.items():
+            data = pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL)
+            spilled = self.memo.spilled(shard) if self.memo else b""
+            write_atomic(self.folder / "files" / f"{shard}.pickle", data + spilled, durable=False)
+        if self.memo:
+            self.memo.forget_spilled()
+        self.files_written = True
 
     def write(self) -> None:
-        if self.pickled is None:
-            self.prepare()
-        for shard, data in self.pickled.items():
-            write_atomic(self.folder / "files" / f"{shard}.pickle", data, durable=False)
+        if not self.files_written:
+            self.write_files()
         files, self.state.files = self.state.files, {}
         try:
             write_atomic(self.folder / "state.pickle", pickle.dumps((FORMAT, self.state), protocol=pickle.HIGHEST_PROTOCOL),
@@ -195,34 +220,6 @@ class StateWriter:
 def save(folder: Path, state: BuildState, changed: set[str] | None) -> None:
     """Write the state: the shards holding `changed` files (None: all), then the rest."""
     StateWriter(folder, state, changed).write()
-
-
-class CompiledTemplates(jinja2.BytecodeCache):
-    """Jinja's compiled templates, kept between builds (Jinja checks each against its template's source).
-    Each file carries a hash of its bytes: one damaged in any way (a flipped byte can still unmarshal,
-    as wrong code) is compiled again, never run."""
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            data = (self.folder / f"{bucket.key}.cache").read_bytes()
-        except OSError:
-            return
-        digest, body = data[:_HASH_SIZE], data[_HASH_SIZE:]
-        if hashlib.blake2b(body, digest_size=_HASH_SIZE).digest() == digest:
-            bucket.load_bytecode(io.BytesIO(body))
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        out = io.BytesIO()
-        bucket.write_bytecode(out)
-        body = out.getvalue()
-        write_atomic(self.folder / f"{bucket.key}.cache", hashlib.blake2b(body, digest_size=_HASH_SIZE).digest() + body,
-                     durable=False)
-
-
-_HASH_SIZE = 16
 
 
 def discard(folder: Path) -> None:

@@ -18,15 +18,15 @@ import hashlib
 import os
 import time
 from pathlib import Path
-from typing import NamedTuple
-
-import jinja2
-import jinja2.meta
-import jinja2.nodes
+from typing import TYPE_CHECKING, NamedTuple
 
 from .. import __version__, theme
 from ..errors import DigestError, Problem
-from ..model import Site
+
+if TYPE_CHECKING:  # imported where used: a build that finds nothing changed needs neither
+    import jinja2
+
+    from ..model import Site
 
 RACY_NS = 2_000_000_000
 """Files modified less than this long before a build are read afresh: timestamps are coarse, and a
@@ -55,11 +55,13 @@ class Inputs(NamedTuple):
 
 
 def scan_inputs(content_dir: Path, options: tuple, templates_setting: str) -> Inputs:
-    """The identity of every file a build of `content_dir` reads, and their signature."""
+    """The identity of every file a build of `content_dir` reads (the content folder and its folders,
+    the template folders), and their signature.  Folders are listed in the order the system keeps
+    them, which holds as long as nothing in them changes (and then the signature changes anyway)."""
     files: dict[str, FileId] = {}
-    folders = [content_dir, *_subfolders(content_dir)]
-    for folder in folders:
-        files.update(_files_in(folder))
+    subfolders = _add_files(str(content_dir), files)
+    for folder in subfolders:
+        _add_files(folder, files)
     template_folders = [str(f) for f in theme.template_folders(content_dir, templates_setting)]
     for folder in template_folders:
         files.update((str(path), file_id(path.stat())) for path in theme.files_in(Path(folder)))
@@ -72,26 +74,25 @@ def scan_inputs(content_dir: Path, options: tuple, templates_setting: str) -> In
     return Inputs(signature, files, template_folders)
 
 
-def _subfolders(folder: Path) -> list[Path]:
-    return [Path(entry.path) for entry in _scan(folder) if entry.is_dir() and not entry.name.startswith(".")]
-
-
-def _files_in(folder: Path) -> list[tuple[str, FileId]]:
-    found = []
-    for entry in _scan(folder):
-        if not entry.is_dir():
+def _add_files(folder: str, files: dict[str, FileId]) -> list[str]:
+    """Add the identity of each file of `folder` to `files`; its folders (but hidden ones)."""
+    folders = []
+    try:
+        entries = os.scandir(folder)
+    except OSError:
+        return folders
+    with entries:
+        for entry in entries:
             try:
-                found.append((entry.path, file_id(entry.stat())))
+                if entry.is_dir():
+                    if not entry.name.startswith("."):
+                        folders.append(entry.path)
+                else:
+                    stat = entry.stat()
+                    files[entry.path] = FileId(stat.st_mtime_ns, stat.st_size, stat.st_ino, stat.st_ctime_ns)
             except OSError:
                 continue
-    return found
-
-
-def _scan(folder: Path) -> list[os.DirEntry]:
-    try:
-        return sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
-        return []
+    return folders
 
 
 def code_version() -> str:
@@ -155,6 +156,8 @@ def template_versions(env: jinja2.Environment, names: set[str], known: dict | No
 
 
 def _source_and_references(env: jinja2.Environment, name: str, known: dict) -> tuple[str, frozenset[str]]:
+    import jinja2.meta
+
     try:
         source = env.loader.get_source(env, name)[0]
     except jinja2.TemplateNotFound:
@@ -186,6 +189,8 @@ def _closure(name: str, sources: dict) -> list[str]:
 
 def _shared_partials_in(tree: jinja2.nodes.Template) -> set[str | None]:
     """Templates named in shared("…", root) calls (None for a computed name)."""
+    import jinja2.nodes
+
     found: set[str | None] = set()
     for call in tree.find_all(jinja2.nodes.Call):
         if isinstance(call.node, jinja2.nodes.Name) and call.node.name == "shared":

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import hashlib
 import os
 import shutil
@@ -59,28 +60,32 @@ def safe_join(root: Path | str, relative: str) -> str:
 class Output:
     """An output folder digest may write into, with what it owns there."""
 
-    def __init__(self, folder: Path, owned: dict[str, str], notes: list[str], version: str = ""):
+    def __init__(self, folder: Path, manifest: bytes, notes: list[str]):
         self.folder = folder
-        self.owned = owned
-        """The files the last committed build wrote, with their hashes (its manifest)."""
-        self.version = version
+        self.manifest = manifest
+        """The manifest as stored (b'' when there is none)."""
+        self.version = version_of(manifest)
         """A hash of the manifest: the state of the output a build's cache must describe ('' if none)."""
         self.notes = notes
         """One-line notes for the user: what recovery found."""
+
+    @functools.cached_property
+    def owned(self) -> dict[str, str]:
+        """The files the last committed build wrote, with their hashes: read from the manifest when a
+        build needs them (one that finds nothing changed does not)."""
+        return parse_manifest(self.manifest) or {}
 
     @classmethod
     def open(cls, folder: Path, force: bool = False) -> Output:
         """The output folder, after rolling back any build that did not finish; DigestError if it holds
         files digest did not write and `force` is not given."""
         notes = recover(folder)
-        text, owned = read_manifest(folder)
-        if owned is None:
-            foreign = _foreign_files(folder)
-            if foreign and not force:
-                raise DigestError(Problem(display_path(folder), f"holds files digest did not write (e.g. {foreign})",
-                                          hint="build into a new or empty folder, or pass --force-output to "
-                                               "build beside them (digest deletes none of them)"))
-        return cls(folder, owned or {}, notes, version_of(text))
+        text = manifest_text(folder)
+        if not text and (foreign := _foreign_files(folder)) and not force:
+            raise DigestError(Problem(display_path(folder), f"holds files digest did not write (e.g. {foreign})",
+                                      hint="build into a new or empty folder, or pass --force-output to "
+                                           "build beside them (digest deletes none of them)"))
+        return cls(folder, text, notes)
 
     def journal(self) -> Journal:
         return Journal(self)
@@ -337,22 +342,37 @@ def _restore(path: str, data: bytes) -> None:
         os.close(fd)
 
 
-def read_manifest(folder: Path) -> tuple[bytes, dict[str, str] | None]:
-    """The output's manifest as stored, and as path → hash (None when there is none, or it is not one)."""
+def manifest_text(folder: Path) -> bytes:
+    """The output's manifest as stored, or b'' when there is none (or the file is no manifest)."""
     try:
         text = (folder / MANIFEST).read_bytes()
+    except OSError:
+        return b""
+    return text if text.startswith(MANIFEST_HEADER.encode("utf-8")) else b""
+
+
+def parse_manifest(text: bytes) -> dict[str, str] | None:
+    """A manifest's path → hash; None when it is not one."""
+    try:
         lines = text.decode("utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return b"", None
+    except UnicodeDecodeError:
+        return None
     if not lines or lines[0] + "\n" != MANIFEST_HEADER:
-        return b"", None
+        return None
     owned = {}
     for line in lines[1:]:
         digest, _, path = line.partition("  ")
         if not path:
-            return b"", None
+            return None
         owned[path] = digest
-    return text, owned
+    return owned
+
+
+def read_manifest(folder: Path) -> tuple[bytes, dict[str, str] | None]:
+    """The output's manifest as stored, and as path → hash (None when there is none, or it is not one)."""
+    text = manifest_text(folder)
+    owned = parse_manifest(text)
+    return (text, owned) if owned is not None else (b"", None)
 
 
 def hash_of(data: bytes) -> str:

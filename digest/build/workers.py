@@ -27,10 +27,11 @@ _FUNCTION = None
 
 
 class Workers:
-    """A `map` that runs on `count` forked processes when there are at least `at_least` items."""
+    """A `map` that runs on `count` forked processes when there are at least `at_least` items, handed to
+    them `chunk` at a time (several small items to a task: a round trip each would cost more than they do)."""
 
-    def __init__(self, count: int, at_least: int = 2):
-        self.count, self.at_least = count, at_least
+    def __init__(self, count: int, at_least: int = 2, chunk: int = 1):
+        self.count, self.at_least, self.chunk = count, at_least, chunk
 
     def __call__(self, function, items, meanwhile=None) -> list:
         items = list(items)
@@ -46,7 +47,7 @@ class Workers:
         pool = ProcessPoolExecutor(min(self.count, len(items)), mp_context=multiprocessing.get_context("fork"),
                                    initializer=_start_worker, initargs=(function, parent_alive, keep_alive))
         try:
-            results = pool.map(_run, items)  # the workers are forked and at work once this returns
+            results = pool.map(_run, items, chunksize=self.chunk)  # the workers are forked and at work on return
             if meanwhile:
                 meanwhile()
             return list(results)
