@@ -332,8 +332,8 @@ def _cities(idx: SiteIndex, wanted) -> list[PageJob]:
     jobs.append(PageJob("cities/index.html", "cities.html",
                         {"provinces": provinces, "places": len(idx.entries_by_city),
                          "nav": Nav("cities/index.html", True), "title": "城市"},
-                        _sources_of(list(idx.site.entries))))
-    return jobs
+                        _sources_of([city.entry for province in provinces for city in province.cities])))
+    return jobs  # the cities page shows each place's newest entry (its name, code, colour) and counts
 
 
 def _city_page(idx: SiteIndex, slug: str, entries: list[Entry], chunk: list[Entry], number: int, pages: int,
