@@ -84,8 +84,9 @@ def digest_command(content: Path, output: Path, *extra: str, root: Path = ROOT) 
             "--no-search", *extra]
 
 
-def prepare_digest(count: int | str, base: Path) -> Path:
-    """The benchmark content for `count` entries, or for "seed" a copy of the committed content/."""
+def prepare_digest(count: int | str, base: Path, root: Path = ROOT) -> Path:
+    """The benchmark content for `count` entries, or for "seed" a copy of the committed content/; its
+    theme holds a copy of the entry template of digest's code at `root` (for the one-template run)."""
     content = base / f"content-{count}"
     marker = content / ".corpus.json"
     wanted = {"count": count, "seed": 1, "version": 2}
@@ -103,7 +104,7 @@ def prepare_digest(count: int | str, base: Path) -> Path:
     # The site's own copy of the default entry template, for the one-template-changed run.
     template = content / "theme" / "entry.html"
     template.parent.mkdir(exist_ok=True)
-    fresh = (ROOT / "templates" / "entry.html").read_text(encoding="utf-8")
+    fresh = (root / "templates" / "entry.html").read_text(encoding="utf-8")
     if not template.exists() or template.read_text(encoding="utf-8") != fresh:
         template.write_text(fresh, encoding="utf-8")
     return content
@@ -128,7 +129,7 @@ def toggle_headline(path: Path) -> None:
 
 def digest_modes(count: int | str, base: Path, root: Path = ROOT) -> dict:
     """Mode → (command, cwd, before) of the runs of digest (its code at `root`), on warm output."""
-    content = prepare_digest(count, base)
+    content = prepare_digest(count, base, root)
     output = base / f"site-{count}"
     newest = max(p.stat().st_mtime for p in content.rglob("*"))
     time.sleep(max(0.0, newest + 2.1 - time.time()))  # files under 2 s old are always read again (see README)

@@ -99,3 +99,23 @@ def test_a_wrong_import_is_caught():
     sources["model"] = (sources["model"][0] + "\nfrom . import render\n", False)
     assert sorted(wrong_imports(sources)) == [
         "content.records imports build: the stages know nothing of the build's machinery", "model imports render"]
+
+
+def long_functions(limit: int = 50) -> list[str]:
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                length = node.end_lineno - node.lineno + 1
+                if length > limit:
+                    found.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: {node.name} ({length} lines)")
+    return found
+
+
+def test_no_function_is_longer_than_a_screen():
+    """A function a reader can see whole: split one that grows past 50 lines."""
+    assert long_functions() == []
+
+
+def test_the_length_rule_finds_a_long_function():
+    assert long_functions(limit=5), "the rule must see functions longer than its limit"

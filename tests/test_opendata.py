@@ -158,3 +158,10 @@ def test_records_hold_the_declared_keys_in_order_as_plain_data(entry):
         else:
             assert record[k.name] == (list(value) if k.many else value)
     json.dumps(record, ensure_ascii=False)  # plain data, nothing else
+
+
+def test_the_schema_in_docs_is_the_one_every_site_publishes():
+    """docs/entries.schema.json is what the README links: it must not drift from the declaration."""
+    published = (SEED_CONTENT.parent / "docs" / "entries.schema.json").read_bytes()
+    assert published == opendata.json_schema_bytes(), \
+        "regenerate docs/entries.schema.json from digest.opendata.json_schema_bytes()"
