@@ -141,7 +141,6 @@ def choose_view(located: list[Located]) -> View:
     """The frame and the orientation dots for a set of places: a city's frame when all are in one city
     (its districts, counties and zones), a province's when all are in one province, else the places'
     own frames together; then widened to hold every point."""
-    gaz = gazetteer.load()
     data = map_data()
     prefectures = {loc.prefecture for loc in located}
     provinces = {loc.province for loc in located}
@@ -152,11 +151,11 @@ def choose_view(located: list[Located]) -> View:
     if one_city:
         (city,) = prefectures
         box = data.get(("prefecture", city), own).frame
-        siblings = [p for p in gaz.places if p.level == "county" and p.parent == city]
+        siblings = divisions_within("county", "parent", (city,))
     elif len(provinces) == 1:
         (province,) = provinces
         box = data.get(("province", province), own).frame
-        siblings = [p for p in gaz.places if p.level == "prefecture" and p.province == province]
+        siblings = divisions_within("prefecture", "province", (province,))
     else:
         box, siblings = own.frame, []
     box = widen(union([box] + [(loc.lon, loc.lat, loc.lon, loc.lat) for loc in located]))
@@ -174,11 +173,29 @@ def faint_dots(provinces: set[str], box: Box) -> list[tuple[float, float]]:
     than TEXTURE_MOST (a map of half the country would carry a thousand dots)."""
     data = map_data()
     for level in ("county", "prefecture"):
-        points = [(d.lon, d.lat) for p in gazetteer.load().places if p.level == level and p.province in provinces
-                  and (d := data.get((level, p.code))) and inside(d, box)]
+        points = [(d.lon, d.lat) for p in divisions_within(level, "province", provinces)
+                  if (d := data.get((level, p.code))) and inside(d, box)]
         if len(points) <= TEXTURE_MOST:
             break
     return points
+
+
+def divisions_within(level: str, field: str, values) -> list:
+    """The gazetteer's places of `level` whose `field` (parent or province) is one of `values`, in the
+    gazetteer's order: looked up in an index made once, since every map asks and the gazetteer holds
+    3,000 places."""
+    index = _divisions_by(level, field)
+    found = sorted(item for value in set(values) for item in index.get(value, ()))
+    return [place for _, place in found]
+
+
+@cache
+def _divisions_by(level: str, field: str) -> dict[str, tuple]:
+    grouped: dict[str, list] = {}
+    for position, p in enumerate(gazetteer.load().places):
+        if p.level == level:
+            grouped.setdefault(getattr(p, field), []).append((position, p))
+    return {key: tuple(places) for key, places in grouped.items()}
 
 
 @cache
@@ -296,10 +313,6 @@ def label_box(x: float, y: float, size: tuple[float, float], direction: tuple[in
     return (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
 
 
-def overlaps(a: Box, b: Box) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
 def find_spot(x: float, y: float, size: tuple[float, float], gaps: Sequence[float], radius: float,
               bounds: Box, taken: list[Box]) -> tuple[Box, bool] | None:
     """The first box around (x, y) that stays in bounds and meets nothing taken, and whether it is far
@@ -309,9 +322,18 @@ def find_spot(x: float, y: float, size: tuple[float, float], gaps: Sequence[floa
             box = label_box(x, y, size, direction, gap, radius)
             if box[0] < bounds[0] or box[1] < bounds[1] or box[2] > bounds[2] or box[3] > bounds[3]:
                 continue
-            if not any(overlaps(box, other) for other in taken):
+            if clear_of(box, taken):
                 return box, ring > 0
     return None
+
+
+def clear_of(box: Box, taken: list[Box]) -> bool:
+    """Whether `box` meets none of `taken` (written out: labels try every box of a map)."""
+    left, top, right, bottom = box
+    for other in taken:
+        if left < other[2] and other[0] < right and top < other[3] and other[1] < bottom:
+            return False
+    return True
 
 
 def circle_box(x: float, y: float, radius: float) -> Box:
@@ -358,7 +380,7 @@ def place_context(view: View, proj: Projection, markers: list[Marker]) -> list[t
         box = circle_box(x, y, 2.5)
         if box[0] < inner[0] or box[1] < inner[1] or box[2] > inner[2] or box[3] > inner[3]:
             continue
-        if not any(overlaps(box, other) for other in taken):
+        if clear_of(box, taken):
             kept.append((x, y, dot.label))
     taken += [circle_box(x, y, 3) for x, y, _ in kept]
     placed = []

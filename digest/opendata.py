@@ -39,10 +39,14 @@ def entry_records(entries: Iterable[Entry]) -> list[dict]:
             for entry in sorted(entries, key=_order)]
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+"""One encoder for every record (json.dumps with options makes a new one per call)."""
+
+
 def entries_json(entries: Iterable[Entry]) -> bytes:
     """A UTF-8 JSON array of the records, one record a line (diffs between builds stay readable)."""
-    lines = [json.dumps(record, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-             for record in entry_records(entries)]
+    encode = _JSON.encode
+    lines = [encode(record) for record in entry_records(entries)]
     return ("[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n").encode("utf-8")
 
 
@@ -77,6 +81,8 @@ def csv_columns() -> list[tuple[str, schema.Key | None, schema.Key | None]]:
 
 def _text(value, kind: str) -> str:
     """One value as a cell: lists one item a line (numbers: separated by spaces), numbers exactly."""
+    if type(value) is str:
+        return value
     if isinstance(value, list):
         return (" " if kind in ("numbers", "integers") else "\n").join(_text(item, kind) for item in value)
     if isinstance(value, float):
@@ -84,33 +90,44 @@ def _text(value, kind: str) -> str:
     return "" if value is None else str(value)
 
 
-def _cell(record: dict, name: str, key: schema.Key | None, inner: schema.Key | None) -> str:
+def _guarded(cell: str) -> str:
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def _cell_reader(name: str, key: schema.Key | None, inner: schema.Key | None):
+    """The function that makes one column's cell out of a record, worked out once per column (every
+    cell of every row goes through one): text cells are guarded against formulas, numbers are not."""
+    kind = "text" if key is None else key.kind if inner is None else inner.kind
+    guard = _guarded if kind in ("text", "texts") else (lambda cell: cell)
     if key is None:
-        cell, kind = _text(record[name], "text"), "text"
-    elif inner is None:
-        cell, kind = _text(record.get(key.name), key.kind), key.kind
-    else:
+        return lambda record: guard(_text(record[name], kind))
+    if inner is None:
+        return lambda record: guard(_text(record.get(name), kind))
+
+    def nested(record: dict) -> str:
         value = record.get(key.name)
         items = value if isinstance(value, list) else [value or {}]
-        cell = "\n".join(_text(item.get(inner.name), inner.kind) for item in items)
-        kind = inner.kind
-    if kind in ("text", "texts") and cell.startswith(FORMULA_STARTS):
-        return "'" + cell
-    return cell
+        return guard("\n".join(_text(item.get(inner.name), kind) for item in items))
+    return nested
+
+
+def flat_rows(entries: Iterable[Entry]) -> list[list[str]]:
+    """The records flattened to the CSV's columns, as rows in csv_columns() order."""
+    readers = [_cell_reader(*column) for column in csv_columns()]
+    return [[read(record) for read in readers] for record in entry_records(entries)]
 
 
 def flat_records(entries: Iterable[Entry]) -> list[dict[str, str]]:
     """The records flattened to the CSV's columns: what csv.DictReader gives back from entries.csv."""
-    columns = csv_columns()
-    return [{name: _cell(record, name, key, inner) for name, key, inner in columns}
-            for record in entry_records(entries)]
+    names = [name for name, _, _ in csv_columns()]
+    return [dict(zip(names, row)) for row in flat_rows(entries)]
 
 
 def entries_csv(entries: Iterable[Entry]) -> bytes:
     """UTF-8 with a byte-order mark (so spreadsheet programs read the Chinese right), one row per entry,
     CRLF line ends as RFC 4180 has them."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, [name for name, _, _ in csv_columns()], lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(flat_records(entries))
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([name for name, _, _ in csv_columns()])
+    writer.writerows(flat_rows(entries))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
