@@ -131,3 +131,42 @@ def entries_csv(entries: Iterable[Entry]) -> bytes:
     writer.writerow([name for name, _, _ in csv_columns()])
     writer.writerows(flat_rows(entries))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+# --- the whole site's files as the join of the digests' --------------------------------------------
+#
+# Records are sorted by digest id first, so the site's entries.json and entries.csv are the digests'
+# files one after another: a build can join the digests' files it already has instead of converting
+# every entry again after one changed.
+
+def join_json(parts: Iterable[bytes]) -> bytearray:
+    """entries.json of several digests' entries, from each one's entries.json, in digest id order
+    (taken one at a time: a big site's file is built up in place, never held twice)."""
+    joined = bytearray(b"[\n")
+    for part in parts:
+        if part == b"[]\n":
+            continue
+        if not (part.startswith(b"[\n") and part.endswith(b"\n]\n")):
+            raise ValueError("not an entries.json as entries_json writes it")
+        if len(joined) > 2:
+            joined += b",\n"
+        joined += memoryview(part)[2:-3]
+    if len(joined) == 2:
+        return bytearray(b"[]\n")
+    joined += b"\n]\n"
+    return joined
+
+
+def join_csv(parts: Iterable[bytes]) -> bytearray:
+    """entries.csv of several digests' entries, from each one's entries.csv, in digest id order."""
+    header = entries_csv(())
+    joined = bytearray(header)
+    for part in parts:
+        if not part.startswith(header):
+            raise ValueError("not an entries.csv with these columns")
+        joined += memoryview(part)[len(header):]
+    return joined
+
+
+JOINERS = {"json": join_json, "csv": join_csv}
+"""How the site's file of each kind is made from the digests' files of that kind."""

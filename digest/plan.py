@@ -450,7 +450,10 @@ def _pages(idx: SiteIndex) -> list[PageJob]:
 
 def _open_data(idx: SiteIndex, wanted) -> list[PageJob]:
     """The entries as JSON and CSV, for the whole site and for each digest, and their JSON Schema."""
-    jobs = [PageJob(data_path(kind), template, {"entries": idx.site.entries, "title": "entries"},
+    parts = _data_parts(idx)
+    jobs = [PageJob(data_path(kind), template,
+                    {"entries": idx.site.entries, "title": "entries", "kind": kind,
+                     "parts": [data_path(kind, digest) for digest in parts] if parts else None},
                     _sources_of(list(idx.site.entries))) for kind, template in (("json", JSON_TEMPLATE), ("csv", CSV_TEMPLATE))]
     jobs.append(PageJob(SCHEMA_PATH, SCHEMA_TEMPLATE, {"title": "schema"}))
     for digest in idx.site.digests:
@@ -460,6 +463,14 @@ def _open_data(idx: SiteIndex, wanted) -> list[PageJob]:
                 jobs.append(PageJob(data_path(kind, digest), template, {"entries": entries, "title": digest.id},
                                     _sources_of(entries)))
     return jobs
+
+
+def _data_parts(idx: SiteIndex) -> list[Digest] | None:
+    """The digests whose open-data files, joined in this order, make the whole site's (records are
+    sorted by digest id first); None when some entry is in none of them, so the files cannot."""
+    digests = sorted(idx.site.digests, key=lambda digest: digest.id)
+    covered = sum(len(idx.entries_by_digest.get(digest.id, ())) for digest in digests)
+    return digests if covered == len(idx.site.entries) and len({d.id for d in digests}) == len(digests) else None
 
 
 def _feeds(idx: SiteIndex) -> list[PageJob]:

@@ -253,14 +253,21 @@ class Renderer:
         self.common["shared"] = _SharedPartials(self.common)
         self.templates: dict[str, jinja2.Template] = {}
 
+    def render_bytes(self, job: plan.PageJob) -> bytes:
+        """The file's bytes: open data as opendata.py makes it (tens of MB for a big site's, never
+        decoded to text and back), anything else the page's text in UTF-8."""
+        if job.template in OPEN_DATA:
+            return OPEN_DATA[job.template](job.context["entries"])
+        if job.template == plan.SCHEMA_TEMPLATE:
+            return opendata.json_schema_bytes()
+        return self.render(job).encode("utf-8")
+
     def render(self, job: plan.PageJob) -> str:
         """The page's text; DigestError naming the template and line for any error in a template."""
         if job.template == "feed.json":
             return json_feed(self.common, job.context["entries"])
-        if job.template in OPEN_DATA:
-            return OPEN_DATA[job.template](job.context["entries"]).decode("utf-8")
-        if job.template == plan.SCHEMA_TEMPLATE:
-            return opendata.json_schema_bytes().decode("utf-8")
+        if job.template in OPEN_DATA or job.template == plan.SCHEMA_TEMPLATE:
+            return self.render_bytes(job).decode("utf-8")
         try:
             template = self.templates.get(job.template) or self._load(job.template)
             context = {**self.common, "root": "../" * job.path.count("/"), "nav": plan.NO_NAV, **job.context,

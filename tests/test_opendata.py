@@ -165,3 +165,21 @@ def test_the_schema_in_docs_is_the_one_every_site_publishes():
     published = (SEED_CONTENT.parent / "docs" / "entries.schema.json").read_bytes()
     assert published == opendata.json_schema_bytes(), \
         "regenerate docs/entries.schema.json from digest.opendata.json_schema_bytes()"
+
+
+def test_the_digests_files_joined_in_id_order_are_the_whole_sites(seed_entries):
+    mixed = seed_entries + [made_entry(f"p{n}", source=SourceRef(digest, (n,), "")) for n, digest in
+                            enumerate(["2025-12-01-zhejiang", "2027-01-01-anhui", "2025-12-01-zhejiang"])]
+    ids = sorted({entry.digest_id for entry in mixed})
+    for whole, join in ((opendata.entries_json, opendata.join_json), (opendata.entries_csv, opendata.join_csv)):
+        parts = [whole([e for e in mixed if e.digest_id == digest]) for digest in ids]
+        assert bytes(join(parts)) == whole(mixed)
+        assert bytes(join([])) == whole([])
+        assert bytes(join(parts + [whole([])])) == whole(mixed)
+
+
+def test_a_part_that_is_not_such_a_file_is_refused():
+    with pytest.raises(ValueError):
+        opendata.join_json([b"[\n{}\n"])
+    with pytest.raises(ValueError):
+        opendata.join_csv([b"city,slug\r\n"])

@@ -77,3 +77,35 @@ def test_an_edited_entry_changes_its_records_in_both_files(seed_content, tmp_pat
     headline = next(e.headline for e in model.entries if e.slug == "nanjing")
     for relative in ("data/entries.json", "digests/2026-01-04-jiangsu/entries.json"):
         assert headline in {r["headline"] for r in records(site, relative)}
+
+
+def test_the_site_files_are_every_entry_converted_though_made_from_the_digests_files(reader_site, reader_model):
+    from digest import opendata
+
+    assert (reader_site / "data/entries.json").read_bytes() == opendata.entries_json(reader_model.entries)
+    assert (reader_site / "data/entries.csv").read_bytes() == opendata.entries_csv(reader_model.entries)
+
+
+def test_a_digest_file_changed_by_hand_is_not_joined_into_the_site_files(seed_content, tmp_path):
+    """The site's files join the digests' files read back from the output: one that is not what
+    digest wrote (edited, deleted) must not leak in; the site's files are then converted whole."""
+    import shutil
+
+    from digest import opendata
+
+    copy = seed_content / "2026-01-05-jiangsu"  # a second digest, whose edit leaves the first's files alone
+    shutil.copytree(seed_content / "2026-01-04-jiangsu", copy)
+    for path in copy.glob("*.yaml"):
+        path.write_text(path.read_text(encoding="utf-8").replace("2026-01-04-jiangsu", copy.name), encoding="utf-8")
+    site = tmp_path / "site"
+    build_site(seed_content, site, search=False)
+    own = site / "digests/2026-01-04-jiangsu/entries.json"
+    own.write_bytes(own.read_bytes().replace("南京".encode(), "北京".encode()))
+    (site / "digests/2026-01-04-jiangsu/entries.csv").unlink()
+    wuxi = copy / "wuxi.yaml"
+    wuxi.write_text(wuxi.read_text(encoding="utf-8").replace("headline: ", "headline: 改", 1), encoding="utf-8")
+    build_site(seed_content, site, search=False)
+    assert "北京".encode() in own.read_bytes()  # not re-rendered: the check below is the join's
+    entries = reading.read_site(seed_content).entries
+    assert (site / "data/entries.json").read_bytes() == opendata.entries_json(entries)
+    assert (site / "data/entries.csv").read_bytes() == opendata.entries_csv(entries)

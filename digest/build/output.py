@@ -235,7 +235,12 @@ class Journal:
             self._log_fd = os.open(self.folder / f"{os.getpid()}.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             self._log_pid = os.getpid()
         name = relative.encode("utf-8", "surrogateescape")
-        _write_all(self._log_fd, _HEADER.pack(kind, len(name), len(data)) + name + data)
+        head = _HEADER.pack(kind, len(name), len(data)) + name
+        if len(data) < 1 << 16:
+            _write_all(self._log_fd, head + data)
+        else:  # a big file's old bytes are not copied once more (a record cut short is before any change)
+            _write_all(self._log_fd, head)
+            _write_all(self._log_fd, data)
 
     def _close_log(self) -> None:
         if self._log_fd is not None and self._log_pid == os.getpid():
@@ -390,6 +395,20 @@ def _foreign_files(folder: Path) -> str:
     except (FileNotFoundError, NotADirectoryError):
         return ""
     return next((name for name in names if not name.startswith(".") and name not in KEPT), "")
+
+
+def read_owned(folder: Path, relative: str) -> bytes | None:
+    """The bytes of a file in the output, not through a link at its own name; None when there is no
+    such regular file.  Callers check them against the hash they expect."""
+    try:
+        fd = os.open(safe_join(folder, relative), os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        found = os.fstat(fd)
+        return _read_all(fd, found.st_size) if stat.S_ISREG(found.st_mode) else None
+    finally:
+        os.close(fd)
 
 
 def _no_follow(path, flags):
