@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from . import schema
 from .model import Entry
@@ -139,34 +139,38 @@ def entries_csv(entries: Iterable[Entry]) -> bytes:
 # files one after another: a build can join the digests' files it already has instead of converting
 # every entry again after one changed.
 
-def join_json(parts: Iterable[bytes]) -> bytearray:
-    """entries.json of several digests' entries, from each one's entries.json, in digest id order
-    (taken one at a time: a big site's file is built up in place, never held twice)."""
-    joined = bytearray(b"[\n")
+def json_pieces(parts: Iterable[bytes]) -> Iterator[bytes]:
+    """entries.json of several digests' entries, from each one's entries.json in digest id order,
+    as pieces (a big site's file need never be held whole)."""
+    first = True
     for part in parts:
         if part == b"[]\n":
             continue
         if not (part.startswith(b"[\n") and part.endswith(b"\n]\n")):
             raise ValueError("not an entries.json as entries_json writes it")
-        if len(joined) > 2:
-            joined += b",\n"
-        joined += memoryview(part)[2:-3]
-    if len(joined) == 2:
-        return bytearray(b"[]\n")
-    joined += b"\n]\n"
-    return joined
+        yield b"[\n" if first else b",\n"
+        yield memoryview(part)[2:-3]
+        first = False
+    yield b"[]\n" if first else b"\n]\n"
 
 
-def join_csv(parts: Iterable[bytes]) -> bytearray:
-    """entries.csv of several digests' entries, from each one's entries.csv, in digest id order."""
+def csv_pieces(parts: Iterable[bytes]) -> Iterator[bytes]:
+    """entries.csv of several digests' entries, from each one's entries.csv in digest id order."""
     header = entries_csv(())
-    joined = bytearray(header)
+    yield header
     for part in parts:
         if not part.startswith(header):
             raise ValueError("not an entries.csv with these columns")
-        joined += memoryview(part)[len(header):]
-    return joined
+        yield memoryview(part)[len(header):]
 
 
-JOINERS = {"json": join_json, "csv": join_csv}
+def join_json(parts: Iterable[bytes]) -> bytes:
+    return b"".join(json_pieces(parts))
+
+
+def join_csv(parts: Iterable[bytes]) -> bytes:
+    return b"".join(csv_pieces(parts))
+
+
+PIECES = {"json": json_pieces, "csv": csv_pieces}
 """How the site's file of each kind is made from the digests' files of that kind."""

@@ -173,9 +173,9 @@ def test_the_digests_files_joined_in_id_order_are_the_whole_sites(seed_entries):
     ids = sorted({entry.digest_id for entry in mixed})
     for whole, join in ((opendata.entries_json, opendata.join_json), (opendata.entries_csv, opendata.join_csv)):
         parts = [whole([e for e in mixed if e.digest_id == digest]) for digest in ids]
-        assert bytes(join(parts)) == whole(mixed)
-        assert bytes(join([])) == whole([])
-        assert bytes(join(parts + [whole([])])) == whole(mixed)
+        assert join(parts) == whole(mixed)
+        assert join([]) == whole([])
+        assert join(parts + [whole([])]) == whole(mixed)
 
 
 def test_a_part_that_is_not_such_a_file_is_refused():

@@ -264,22 +264,23 @@ def render_pages(site_plan: SitePlan, journal: Journal, workers: int, meanwhile=
     for part in elsewhere:
         journal.hashes.update(part.hashes)
     for job in joined:
-        journal.write(job.path, join_parts(job, journal, site_plan.renderer))
+        join_parts(job, journal, site_plan.renderer)
     return sum(part.pages for part in done) + len(joined), sum(len(part.hashes) for part in elsewhere)
 
 
-def join_parts(job: plan.PageJob, journal: Journal, renderer: render.Renderer) -> bytes:
-    """A file made by joining files of the output (the site's open data from the digests'), once
-    those are written: each part is read back and checked against the hash this build wrote or the
-    manifest holds, so a part that is missing or was changed by hand makes the file be rendered
+def join_parts(job: plan.PageJob, journal: Journal, renderer: render.Renderer) -> None:
+    """Write a file made by joining files of the output (the site's open data from the digests'),
+    once those are written: each part is read back and checked against the hash this build wrote or
+    the manifest holds, so a part that is missing or was changed by hand makes the file be rendered
     whole instead.  One entry changed, the site's files are joined in a fraction of the time that
-    converting every entry takes, and never held as records."""
+    converting every entry takes, and streamed: never held whole, nor as records."""
     from .. import opendata
 
+    pieces = opendata.PIECES[job.context["kind"]]
     try:
-        return opendata.JOINERS[job.context["kind"]](_checked_parts(job.context["parts"], journal))
+        journal.write_parts(job.path, lambda: pieces(_checked_parts(job.context["parts"], journal)))
     except ValueError:
-        return renderer.render_bytes(job)
+        journal.write(job.path, renderer.render_bytes(job))
 
 
 def _checked_parts(paths: list[str], journal: Journal):

@@ -125,24 +125,13 @@ class Journal:
         """Make the file at `relative` hold `data`; False when it held it already."""
         path = safe_join(self.root, relative)
         self._parents(relative)
-        try:
-            fd = os.open(path, os.O_RDWR | os.O_NOFOLLOW)
-        except FileNotFoundError:
-            self._log(NEW, relative)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, FILE_MODE)
-            try:
-                _write_all(fd, data)
-            finally:
-                os.close(fd)
+        fd = self._open_own(relative, path)
+        if fd is None:
+            self._create(relative, path, (data,))
             self._wrote(relative, data)
             return True
-        except OSError as exc:
-            raise self._in_the_way(relative, "a link") if exc.errno == errno.ELOOP else exc
         try:
-            found = os.fstat(fd)
-            if relative not in self.output.owned or not stat.S_ISREG(found.st_mode):
-                raise self._in_the_way(relative, "a file digest did not write")
-            old = _read_all(fd, found.st_size)
+            old = _read_all(fd, os.fstat(fd).st_size)
             if old == data:
                 if not self.output.owned[relative]:
                     self.hashes[relative] = hash_of(data)
@@ -157,9 +146,65 @@ class Journal:
         self._wrote(relative, data)
         return True
 
-    def _wrote(self, relative: str, data: bytes) -> None:
+    def write_parts(self, relative: str, parts) -> bool:
+        """Like write, for a file of tens of MB made of parts (the site's open data): `parts()` gives
+        the pieces again for each pass — size and hash, comparison, writing — so the file is never
+        held whole, and neither are its old bytes, which go to the log a block at a time.  Nothing
+        changes until the first pass is through, so an error there (ValueError from the parts)
+        leaves the file as it was."""
+        digest, size = hashlib.blake2b(digest_size=12), 0
+        for piece in parts():
+            digest.update(piece)
+            size += len(piece)
+        path = safe_join(self.root, relative)
+        self._parents(relative)
+        fd = self._open_own(relative, path)
+        if fd is None:
+            self._create(relative, path, parts())
+            return self._wrote_hash(relative, digest.hexdigest())
+        try:
+            found = os.fstat(fd)
+            if found.st_size == size and _holds(fd, parts()):
+                if not self.output.owned[relative]:
+                    self.hashes[relative] = digest.hexdigest()
+                return False
+            self._log_file(OLD, relative, fd, found.st_size)
+            os.lseek(fd, 0, os.SEEK_SET)
+            _write_pieces(fd, parts())
+            os.ftruncate(fd, size)
+        finally:
+            os.close(fd)
+        return self._wrote_hash(relative, digest.hexdigest())
+
+    def _open_own(self, relative: str, path: str) -> int | None:
+        """The file at `path` opened for writing when it is one digest wrote; None when there is none.
+        A link there, or a file digest did not write, stops the build."""
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_NOFOLLOW)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise self._in_the_way(relative, "a link") if exc.errno == errno.ELOOP else exc
+        if relative not in self.output.owned or not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise self._in_the_way(relative, "a file digest did not write")
+        return fd
+
+    def _create(self, relative: str, path: str, pieces) -> None:
+        self._log(NEW, relative)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, FILE_MODE)
+        try:
+            _write_pieces(fd, pieces)
+        finally:
+            os.close(fd)
+
+    def _wrote_hash(self, relative: str, digest: str) -> bool:
         self.written += 1
-        self.hashes[relative] = hash_of(data)
+        self.hashes[relative] = digest
+        return True
+
+    def _wrote(self, relative: str, data: bytes) -> None:
+        self._wrote_hash(relative, hash_of(data))
 
     def remove(self, relative: str) -> None:
         """Delete a file the last build wrote (and folders that leaves empty)."""
@@ -228,19 +273,31 @@ class Journal:
                 raise self._in_the_way(folder, "a link" if stat.S_ISLNK(mode) else "a file digest did not write")
             self._folders.add(folder)
 
-    def _log(self, kind: bytes, relative: str, data: bytes = b"") -> None:
-        """Append a record to this process's log before the change it describes: one write, so a kill
-        leaves it whole or cut short (and a record cut short is before any change)."""
+    def _log(self, kind: bytes, relative: str, data: bytes = b"", size: int | None = None) -> None:
+        """Append a record to this process's log before the change it describes (of `size` bytes of
+        data when the caller writes them after): a kill leaves it whole or cut short, and a record
+        cut short is before any change."""
         if self._log_pid != os.getpid():
             self._log_fd = os.open(self.folder / f"{os.getpid()}.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             self._log_pid = os.getpid()
         name = relative.encode("utf-8", "surrogateescape")
-        head = _HEADER.pack(kind, len(name), len(data)) + name
+        head = _HEADER.pack(kind, len(name), len(data) if size is None else size) + name
         if len(data) < 1 << 16:
             _write_all(self._log_fd, head + data)
         else:  # a big file's old bytes are not copied once more (a record cut short is before any change)
             _write_all(self._log_fd, head)
             _write_all(self._log_fd, data)
+
+    def _log_file(self, kind: bytes, relative: str, fd: int, size: int) -> None:
+        """_log with the bytes of an open file as its data, copied a block at a time."""
+        self._log(kind, relative, b"", size)
+        offset = 0
+        while offset < size:
+            block = os.pread(fd, min(1 << 20, size - offset), offset)
+            if not block:
+                raise OSError(errno.EIO, f"{relative} shrank while being read")
+            _write_all(self._log_fd, block)
+            offset += len(block)
 
     def _close_log(self) -> None:
         if self._log_fd is not None and self._log_pid == os.getpid():
@@ -421,6 +478,21 @@ def _read_all(fd: int, size: int) -> bytes:
     while chunk := os.read(fd, size + 1 if not chunks else 1 << 16):
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _write_pieces(fd: int, pieces) -> None:
+    for piece in pieces:
+        _write_all(fd, piece)
+
+
+def _holds(fd: int, pieces) -> bool:
+    """Whether the open file holds the pieces one after another (its size already checked)."""
+    offset = 0
+    for piece in pieces:
+        if os.pread(fd, len(piece), offset) != piece:
+            return False
+        offset += len(piece)
+    return True
 
 
 def _write_all(fd: int, data: bytes) -> None:
