@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import operator
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 
 def key(help_text: str, default=None, *, required: bool = False, name: bool = False):
@@ -81,6 +83,14 @@ class Person:
     title: str = key("their title as the article gives it, e.g. 市委书记", "")
 
 
+def plain_value(value: float | int) -> str:
+    """A number as a person writes it: 3.2, 15000, 0.05, 0.0000001 (never 1.5e+06 or 1e-07)."""
+    if isinstance(value, float) and math.isfinite(value):
+        text = format(Decimal(repr(value)), "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return str(value)
+
+
 @_pickled_as_fields
 @dataclass(slots=True)
 class Figure:
@@ -93,7 +103,7 @@ class Figure:
     def amount(self) -> str:
         """The value with its unit, as a reader sees it: 2.7万亿元, 13800 PFLOPS."""
         sep = " " if self.unit[:1].isascii() and self.unit[:1].isalpha() else ""
-        return f"{self.value:g}{sep}{self.unit}" if isinstance(self.value, float) else f"{self.value}{sep}{self.unit}"
+        return f"{plain_value(self.value)}{sep}{self.unit}"
 
 
 @_pickled_as_fields

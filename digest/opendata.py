@@ -164,13 +164,5 @@ def csv_pieces(parts: Iterable[bytes]) -> Iterator[bytes]:
         yield memoryview(part)[len(header):]
 
 
-def join_json(parts: Iterable[bytes]) -> bytes:
-    return b"".join(json_pieces(parts))
-
-
-def join_csv(parts: Iterable[bytes]) -> bytes:
-    return b"".join(csv_pieces(parts))
-
-
 PIECES = {"json": json_pieces, "csv": csv_pieces}
 """How the site's file of each kind is made from the digests' files of that kind."""

@@ -345,7 +345,7 @@ def _city_page(idx: SiteIndex, slug: str, entries: list[Entry], chunk: list[Entr
         if not groups or groups[-1].digest.id != entry.digest_id:
             groups.append(TimelineGroup(idx.digest_by_id[entry.digest_id], []))
         groups[-1].entries.append(entry)
-    shown = entries if first else chunk
+    shown = entries if first else [latest, *chunk]  # every page is headed by the newest entry's place
     return PageJob(city_path(slug, number), "city.html",
                    {"city": latest.city, "slug": slug, "province": latest.province, "code": latest.code,
                     "place": latest, "groups": groups, "total": len(entries),
@@ -377,7 +377,7 @@ def _digests(idx: SiteIndex, wanted) -> list[PageJob]:
                              "themes": _theme_counts(idx, digest, entries),
                              "figures": sum(len(e.figures) for e in entries),
                              "nav": IN_ARCHIVE, "title": digest.title},
-                            (digest.path, *_sources_of(entries))))
+                            _digest_sources(idx, [digest])))
     return jobs
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import math
 import re
 import traceback
 from urllib.parse import quote, urlsplit
@@ -25,7 +24,7 @@ from markupsafe import Markup
 
 from . import gazetteer, maps, markup, opendata, people, plan
 from .errors import DigestError, Problem
-from .model import Entry, Site
+from .model import Entry, Site, plain_value
 
 
 def escape_text_in_python(value: str) -> str:
@@ -149,7 +148,7 @@ def environment(folders: list[Path], compiled: jinja2.BytecodeCache | None = Non
         zh_date=_zh_date,
         zh_datetime=zh_datetime,
         iso_datetime=iso_datetime,
-        number=plain_number,
+        number=plain_value,
         phrases=phrases,
         labelled=_labelled,
         rfc3339=_rfc3339,
@@ -218,13 +217,6 @@ def phrases(text: str) -> Markup:
 def _labelled(figures) -> list:
     """The figures that say what they count (cards show no bare number)."""
     return [figure for figure in figures if figure.label]
-
-
-def plain_number(value: float | int) -> str:
-    """A figure's value as written: 3.2, 15000, 0.05 (never 1.5e+06)."""
-    if isinstance(value, float) and math.isfinite(value):
-        return f"{value:.6f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
-    return str(value)
 
 
 def _iri(path: str) -> str:

@@ -108,7 +108,7 @@ def edit_people(content: Path, pick: int, text: str) -> None:
             source = _with_block(source, "people", f"- name: {name}\n  title: 市长\n")
     else:
         field = "name" if kind == 2 else "title"
-        source = re.sub(rf"(\npeople:\n- name: [^\n]*\n(?:  title: [^\n]*\n)?)", lambda m: re.sub(
+        source = re.sub(r"(\npeople:\n- name: [^\n]*\n(?:  title: [^\n]*\n)?)", lambda m: re.sub(
             rf"((?:- |  ){field}: )[^\n]*", lambda f: f.group(1) + text, m.group(1), count=1), source, count=1)
     path.write_text(source, encoding="utf-8")
 
@@ -319,3 +319,26 @@ def test_a_clean_build_on_workers_leaves_a_cache_the_next_builds_trust(pooled_co
     assert changed.written > 0 and changed.parsed == 1
     build_site(content, tmp_path / "clean", search=False, clean=True)
     assert_same_site(site, tmp_path / "clean")
+
+
+def test_every_page_of_a_city_follows_an_edit_of_its_newest_entry(tmp_path):
+    """A city's pages are all headed by its newest entry's place (name, province, code): after an edit
+    of that entry, the pages after the first equal a clean build's too."""
+    content = tmp_path / "content"
+    shutil.copytree(SEED_CONTENT, content)
+    for day in ("2026-01-05", "2026-01-06"):  # three digests: each city gets a page per digest
+        copy = content / f"{day}-jiangsu"
+        shutil.copytree(content / DIGEST, copy)
+        for path in copy.glob("*.yaml"):
+            path.write_text(path.read_text(encoding="utf-8").replace("2026-01-04", day), encoding="utf-8")
+    settings = content / "site.yaml"
+    settings.write_text(re.sub(r"(?m)^per_page: .*$", "per_page: 1", settings.read_text(encoding="utf-8")),
+                        encoding="utf-8")
+    site, clean = tmp_path / "site", tmp_path / "clean"
+    build_site(content, site, search=False)
+    newest = content / "2026-01-06-jiangsu" / "nanjing.yaml"
+    newest.write_text(newest.read_text(encoding="utf-8").replace("code: '320100'", "code: '320199'"), encoding="utf-8")
+    build_site(content, site, search=False)
+    build_site(content, clean, search=False)
+    assert "320199" in (site / "cities/nanjing/page/3/index.html").read_text(encoding="utf-8")
+    assert_same_site(site, clean)

@@ -171,15 +171,15 @@ def test_the_digests_files_joined_in_id_order_are_the_whole_sites(seed_entries):
     mixed = seed_entries + [made_entry(f"p{n}", source=SourceRef(digest, (n,), "")) for n, digest in
                             enumerate(["2025-12-01-zhejiang", "2027-01-01-anhui", "2025-12-01-zhejiang"])]
     ids = sorted({entry.digest_id for entry in mixed})
-    for whole, join in ((opendata.entries_json, opendata.join_json), (opendata.entries_csv, opendata.join_csv)):
+    for whole, pieces in ((opendata.entries_json, opendata.json_pieces), (opendata.entries_csv, opendata.csv_pieces)):
         parts = [whole([e for e in mixed if e.digest_id == digest]) for digest in ids]
-        assert join(parts) == whole(mixed)
-        assert join([]) == whole([])
-        assert join(parts + [whole([])]) == whole(mixed)
+        assert b"".join(pieces(parts)) == whole(mixed)
+        assert b"".join(pieces([])) == whole([])
+        assert b"".join(pieces(parts + [whole([])])) == whole(mixed)
 
 
 def test_a_part_that_is_not_such_a_file_is_refused():
     with pytest.raises(ValueError):
-        opendata.join_json([b"[\n{}\n"])
+        b"".join(opendata.json_pieces([b"[\n{}\n"]))
     with pytest.raises(ValueError):
-        opendata.join_csv([b"city,slug\r\n"])
+        b"".join(opendata.csv_pieces([b"city,slug\r\n"]))

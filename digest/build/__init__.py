@@ -276,28 +276,21 @@ def join_parts(job: plan.PageJob, journal: Journal, renderer: render.Renderer) -
     converting every entry takes, and streamed: never held whole, nor as records."""
     from .. import opendata
 
-    pieces, checked = opendata.PIECES[job.context["kind"]], []
-
-    def parts():
-        """The parts, checked against their hashes on the first pass, which write_parts finishes
-        before it changes anything; read again for each pass after it."""
-        check = not checked
-        checked.append(True)
-        return pieces(_parts(job.context["parts"], journal, check))
-
+    pieces = opendata.PIECES[job.context["kind"]]
     try:
-        journal.write_parts(job.path, parts)
+        journal.write_parts(job.path, lambda: pieces(_checked_parts(job.context["parts"], journal)))
     except ValueError:
         journal.write(job.path, renderer.render_bytes(job))
 
 
-def _parts(paths: list[str], journal: Journal, check: bool):
-    """The bytes of each output file named, one at a time; ValueError for one that is missing or,
-    when `check`, is not what digest wrote."""
+def _checked_parts(paths: list[str], journal: Journal):
+    """The bytes of each output file named, one at a time, on every pass; ValueError for one that
+    is missing or not what digest wrote (write_parts changes nothing before its first pass ends,
+    and a part changed by hand between passes fails the build, which is rolled back)."""
     for path in paths:
         data = read_owned(journal.output.folder, path)
         expected = journal.hashes.get(path) or journal.output.owned.get(path)
-        if data is None or check and (not expected or hash_of(data) != expected):
+        if data is None or not expected or hash_of(data) != expected:
             raise ValueError(f"{path} is not the file digest wrote")
         yield data
 

@@ -125,13 +125,13 @@ class Journal:
         """Make the file at `relative` hold `data`; False when it held it already."""
         path = safe_join(self.root, relative)
         self._parents(relative)
-        fd = self._open_own(relative, path)
+        fd, found = self._open_own(relative, path)
         if fd is None:
             self._create(relative, path, (data,))
             self._wrote(relative, data)
             return True
         try:
-            old = _read_all(fd, os.fstat(fd).st_size)
+            old = _read_all(fd, found.st_size)
             if old == data:
                 if not self.output.owned[relative]:
                     self.hashes[relative] = hash_of(data)
@@ -158,12 +158,11 @@ class Journal:
             size += len(piece)
         path = safe_join(self.root, relative)
         self._parents(relative)
-        fd = self._open_own(relative, path)
+        fd, found = self._open_own(relative, path)
         if fd is None:
             self._create(relative, path, parts())
             return self._wrote_hash(relative, digest.hexdigest())
         try:
-            found = os.fstat(fd)
             if found.st_size == size and _holds(fd, parts()):
                 if not self.output.owned[relative]:
                     self.hashes[relative] = digest.hexdigest()
@@ -176,19 +175,20 @@ class Journal:
             os.close(fd)
         return self._wrote_hash(relative, digest.hexdigest())
 
-    def _open_own(self, relative: str, path: str) -> int | None:
-        """The file at `path` opened for writing when it is one digest wrote; None when there is none.
-        A link there, or a file digest did not write, stops the build."""
+    def _open_own(self, relative: str, path: str) -> tuple[int | None, os.stat_result | None]:
+        """The file at `path` opened for writing, and its stat, when it is one digest wrote; (None,
+        None) when there is none.  A link there, or a file digest did not write, stops the build."""
         try:
             fd = os.open(path, os.O_RDWR | os.O_NOFOLLOW)
         except FileNotFoundError:
-            return None
+            return None, None
         except OSError as exc:
             raise self._in_the_way(relative, "a link") if exc.errno == errno.ELOOP else exc
-        if relative not in self.output.owned or not stat.S_ISREG(os.fstat(fd).st_mode):
+        found = os.fstat(fd)
+        if relative not in self.output.owned or not stat.S_ISREG(found.st_mode):
             os.close(fd)
             raise self._in_the_way(relative, "a file digest did not write")
-        return fd
+        return fd, found
 
     def _create(self, relative: str, path: str, pieces) -> None:
         self._log(NEW, relative)
