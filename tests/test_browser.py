@@ -34,12 +34,33 @@ class _UnderSubPath(SimpleHTTPRequestHandler):
         pass
 
 
+def serve_under_subpath(folder: Path) -> tuple[ThreadingHTTPServer, str]:
+    """A server of `folder` on an ephemeral port, under /digest/, and its address; shut it down after."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_UnderSubPath, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/digest/"
+
+
+def first_search_result(url: str) -> tuple[str, str | None]:
+    """The search page at `url` (with its ?q=) in a fresh Chromium: its status line once results
+    (or their absence) show, and the first result's link."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = chromium.new_page()
+        page.goto(url)
+        page.wait_for_function("() => /找到|没有找到|索引/.test(document.getElementById('search-status').textContent)"
+                               " && !document.querySelector('#results li[hidden]')", timeout=30_000)
+        found = page.text_content("#search-status"), page.get_attribute("#results li a", "href")
+        chromium.close()
+    return found
+
+
 @pytest.fixture(scope="module")
 def served(seed_site):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_UnderSubPath, directory=str(seed_site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/digest/"
+    server, url = serve_under_subpath(seed_site)
+    yield url
     server.shutdown()
     server.server_close()
 

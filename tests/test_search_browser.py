@@ -3,12 +3,9 @@ when there is no index."""
 
 from __future__ import annotations
 
-import functools
 import re
 import shutil
-import threading
 from collections import defaultdict
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -17,49 +14,22 @@ from digest import content, search
 from digest.build import build_site
 
 from .conftest import SEED_CONTENT
+from .test_browser import browser, serve_under_subpath  # noqa: F401 - a fixture
 
 pytest.importorskip("playwright")
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not shutil.which("chromium"), reason="Debian's chromium is needed"),
               pytest.mark.skipif(not search.available(), reason="Pagefind (extended) is not installed")]
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 PUNCTUATION = "、。,,.;;::!!??)]}】》」』〕〉”’…·"
-
-
-class _UnderSubPath(SimpleHTTPRequestHandler):
-    """Serves a site under /digest/, where its base URL says it lives."""
-
-    def translate_path(self, path):
-        return super().translate_path(path.removeprefix("/digest"))
-
-    def log_message(self, *args):
-        pass
-
-
-def _serve(folder: Path):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_UnderSubPath, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}/digest/"
 
 
 @pytest.fixture(scope="module")
 def served(seed_site):
-    server, url = _serve(seed_site)
+    server, url = serve_under_subpath(seed_site)
     yield url
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")
@@ -208,7 +178,7 @@ def test_search_explains_itself_when_opened_from_disk(browser, seed_site):
 
 
 def _status_of_site_without_index(browser, site: Path) -> str:
-    server, url = _serve(site)
+    server, url = serve_under_subpath(site)
     try:
         page = browser.new_page()
         page.goto(url + "search/index.html?q=算力")
@@ -244,7 +214,7 @@ def corpus_site(tmp_path_factory):
     root = tmp_path_factory.mktemp("corpus")
     make_corpus.write(make_corpus.corpus(300, seed=3), root / "content")
     build_site(root / "content", root / "site")
-    server, url = _serve(root / "site")
+    server, url = serve_under_subpath(root / "site")
     site = content.read_site(root / "content")
     own = defaultdict(set)
     for entry in site.entries:

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from .test_browser import first_search_result
+
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = [pytest.mark.slow, pytest.mark.browser,
               pytest.mark.skipif(not shutil.which("chromium"), reason="Debian's chromium is needed"),
@@ -52,20 +54,10 @@ def test_quick_start_gives_working_search(tmp_path):
     assert "search is off" not in build.stdout + build.stderr
     assert (project / "site" / "pagefind" / "pagefind-entry.json").is_file()
 
-    from playwright.sync_api import sync_playwright
-
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(project / "site")))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
-            page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/search/index.html?q=零工市场")
-            page.wait_for_function("() => /找到|没有找到|索引/.test(document.getElementById('search-status').textContent)"
-                                   " && !document.querySelector('#results li[hidden]')", timeout=30_000)
-            status = page.text_content("#search-status")
-            first = page.get_attribute("#results li a", "href")
-            browser.close()
+        status, first = first_search_result(f"http://127.0.0.1:{server.server_address[1]}/search/index.html?q=零工市场")
     finally:
         server.shutdown()
         server.server_close()

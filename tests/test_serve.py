@@ -326,7 +326,7 @@ def test_at_a_few_thousand_entries_an_edit_shows_while_the_index_is_made_and_sea
     searches meanwhile use the last index whole, and the search finds the edit once indexing ends."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import make_corpus
-    from playwright.sync_api import sync_playwright
+    from .test_browser import first_search_result
 
     content = tmp_path / "content"
     make_corpus.write(make_corpus.corpus(3000, seed=4), content)
@@ -349,14 +349,7 @@ def test_at_a_few_thousand_entries_an_edit_shows_while_the_index_is_made_and_sea
 
         events.wait(lambda states: states[-1]["index"] > ready["index"] and states[-1]["search"] == "ready",
                     seconds=600)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
-            page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{running.port}/search/index.html?q=独一无二的改写")
-            page.wait_for_function("() => /找到|没有找到/.test(document.getElementById('search-status').textContent)"
-                                   " && !document.querySelector('#results li[hidden]')", timeout=30_000)
-            first = page.get_attribute("#results li a", "href")
-            browser.close()
+        _, first = first_search_result(f"http://127.0.0.1:{running.port}/search/index.html?q=独一无二的改写")
         assert first == url
         assert "Traceback" not in "".join(running.log)
     finally:
