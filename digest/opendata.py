@@ -35,8 +35,24 @@ def _order(entry: Entry) -> tuple:
 
 def entry_records(entries: Iterable[Entry]) -> list[dict]:
     """Each entry as schema.to_data gives it, plus its page and its digest, in a fixed order."""
-    return [{**schema.to_data(entry), "url": entry_path(entry), "digest": entry.digest_id}
-            for entry in sorted(entries, key=_order)]
+    return [_record(entry) for entry in sorted(entries, key=_order)]
+
+
+_RECORDS: dict[int, tuple[Entry, dict]] = {}
+"""id(entry) → (the entry, its record): a digest's entries.json and entries.csv are made one after the
+other from the same entries, and converting each entry once halves their cost.  The entry is kept
+beside its record, so an id reused by another object is never taken for it.  Callers only read records."""
+
+
+def _record(entry: Entry) -> dict:
+    found = _RECORDS.get(id(entry))
+    if found is not None and found[0] is entry:
+        return found[1]
+    if len(_RECORDS) >= 4096:
+        _RECORDS.clear()
+    record = {**schema.to_data(entry), "url": entry_path(entry), "digest": entry.digest_id}
+    _RECORDS[id(entry)] = (entry, record)
+    return record
 
 
 _JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)

@@ -38,6 +38,7 @@ def division(code: str, level: str):
 
 JIANGSU = places_of(children("320000", "prefecture"))
 BEIJING = places_of(children("110000", "county"))
+JIANGSU_COUNTIES = places_of([p for p in gazetteer.load().places if p.level == "county" and p.province == "320000"])
 SEVERAL = places_of([division("320100", "prefecture"), division("330100", "prefecture"),
                      division("340100", "prefecture"), division("310000", "prefecture"),
                      division("320583", "county"), division("330782", "county"), division("440300", "prefecture")])
@@ -81,6 +82,56 @@ def test_markers_do_not_overlap(shape):
     drawn = markers(maps.map_svg(SHAPES[shape], "地图"))
     for a, b in itertools.combinations(drawn, 2):
         assert math.hypot(a["x"] - b["x"], a["y"] - b["y"]) >= a["r"] + b["r"] - 0.5, (a["name"], b["name"])
+
+
+def test_a_crowded_map_keeps_its_markers_apart():
+    """Past GRID_FROM markers, spread looks for close pairs in a grid: none may be missed."""
+    assert len(JIANGSU_COUNTIES) > 3 * maps.GRID_FROM
+    drawn = markers(maps.map_svg(JIANGSU_COUNTIES, "江苏各区县"))
+    assert len(drawn) == len(JIANGSU_COUNTIES)
+    for a, b in itertools.combinations(drawn, 2):
+        assert math.hypot(a["x"] - b["x"], a["y"] - b["y"]) >= a["r"] + b["r"] - 0.5, (a["name"], b["name"])
+
+
+def test_near_pairs_holds_every_pair_closer_than_the_least_distance():
+    rng = __import__("random").Random(7)
+    for count in (5, maps.GRID_FROM, 200):
+        pos = [[rng.uniform(-50, 300), rng.uniform(-50, 300)] for _ in range(count)]
+        near = set(maps.near_pairs(pos, 13.5))
+        for i, j in itertools.combinations(range(count), 2):
+            if math.dist(pos[i], pos[j]) < 13.5:
+                assert (i, j) in near
+        assert list(maps.near_pairs(pos, 13.5)) == sorted(near)
+
+
+def test_taken_boxes_are_found_as_a_list_finds_them():
+    rng = __import__("random").Random(3)
+    boxes = []
+    for _ in range(150):
+        x, y = rng.uniform(-20, 600), rng.uniform(-20, 400)
+        boxes.append((x, y, x + rng.uniform(1, 80), y + rng.uniform(1, 30)))
+    taken = maps.Taken(boxes[:100])
+    for box in boxes[100:]:
+        assert taken.clear_of(box) == maps.clear_of(box, boxes[:100])
+
+
+def test_orientation_dots_and_their_labels_stay_clear_of_markers_and_labels():
+    seen = 0
+    for places in [*SHAPES.values(), JIANGSU[:1], BEIJING[:1]]:
+        located = [loc for loc in map(maps.locate, places) if loc]
+        view = maps.choose_view(located)
+        proj = maps.fit(view.box, 640)
+        placed = maps.place_markers(located, proj)
+        marks = [maps.circle_box(*m.at, maps.MARKER + 3) for m in placed] + [m.label[0] for m in placed if m.label]
+        dots = maps.place_context(view, proj, placed)
+        seen += len(dots)
+        labels = [dot.label for dot in dots if dot.label]
+        for dot in dots:
+            assert maps.clear_of(maps.circle_box(dot.x, dot.y, 2.5), marks)
+        for n, label in enumerate(labels):
+            assert maps.clear_of(label, marks + labels[:n] + labels[n + 1:])
+            assert maps.clear_of(label, [maps.circle_box(d.x, d.y, 2.5) for d in dots])
+    assert seen > 20
 
 
 def test_places_on_one_spot_are_pushed_apart_with_a_line_to_where_they_are():
