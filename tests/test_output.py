@@ -4,6 +4,8 @@ rolled-back build gets the old bytes back."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from digest.build.output import Output, hash_of
@@ -61,3 +63,28 @@ def test_a_build_that_fails_after_a_streamed_write_gets_the_old_bytes_back(tmp_p
         journal.write_parts("big.bin", pieces_of(b"short", 2))
         raise RuntimeError("the build fails later")
     assert (tmp_path / "site/big.bin").read_bytes() == old
+
+
+def test_parts_are_hashed_on_the_first_pass_and_any_change_after_it_is_refused(tmp_path, monkeypatch):
+    from digest import build
+
+    parts = {"a/entries.json": b"[\n{\"x\":1}\n]\n", "b/entries.json": b"[\n{\"x\":2}\n]\n"}
+    out = committed(tmp_path / "site", parts)
+    with out.journal() as journal:
+        checked = build.CheckedParts(list(parts), journal)
+        assert list(checked()) == list(parts.values())
+        monkeypatch.setattr(build, "hash_of", lambda data: pytest.fail("hashed again"))
+        assert list(checked()) == list(parts.values())  # unchanged: known by identity, not hashed again
+        time.sleep(0.05)  # file times move by the kernel's clock tick (a few ms)
+        (tmp_path / "site/b/entries.json").write_bytes(b"[\n{\"x\":3}\n]\n")  # same size, other bytes
+        with pytest.raises(ValueError, match="b/entries.json"):
+            list(checked())
+
+
+def test_a_part_changed_by_hand_before_the_first_pass_is_refused(tmp_path):
+    from digest import build
+
+    out = committed(tmp_path / "site", {"a/entries.json": b"[\n{\"x\":1}\n]\n"})
+    (tmp_path / "site/a/entries.json").write_bytes(b"[\n{\"x\":9}\n]\n")
+    with out.journal() as journal, pytest.raises(ValueError):
+        list(build.CheckedParts(["a/entries.json"], journal)())

@@ -270,29 +270,44 @@ def render_pages(site_plan: SitePlan, journal: Journal, workers: int, meanwhile=
 
 def join_parts(job: plan.PageJob, journal: Journal, renderer: render.Renderer) -> None:
     """Write a file made by joining files of the output (the site's open data from the digests'),
-    once those are written: each part is read back and checked against the hash this build wrote or
-    the manifest holds, so a part that is missing or was changed by hand makes the file be rendered
-    whole instead.  One entry changed, the site's files are joined in a fraction of the time that
-    converting every entry takes, and streamed: never held whole, nor as records."""
+    once those are written: each part is read back and checked (CheckedParts), so a part that is
+    missing or was changed by hand makes the file be rendered whole instead.  One entry changed, the
+    site's files are joined in a fraction of the time that converting every entry takes, and
+    streamed: never held whole, nor as records."""
     from .. import opendata
 
-    pieces = opendata.PIECES[job.context["kind"]]
+    pieces, parts = opendata.PIECES[job.context["kind"]], CheckedParts(job.context["parts"], journal)
     try:
-        journal.write_parts(job.path, lambda: pieces(_checked_parts(job.context["parts"], journal)))
+        journal.write_parts(job.path, lambda: pieces(parts()))
     except ValueError:
         journal.write(job.path, renderer.render_bytes(job))
 
 
-def _checked_parts(paths: list[str], journal: Journal):
+class CheckedParts:
     """The bytes of each output file named, one at a time, on every pass; ValueError for one that
-    is missing or not what digest wrote (write_parts changes nothing before its first pass ends,
-    and a part changed by hand between passes fails the build, which is rolled back)."""
-    for path in paths:
-        data = read_owned(journal.output.folder, path)
-        expected = journal.hashes.get(path) or journal.output.owned.get(path)
-        if data is None or not expected or hash_of(data) != expected:
-            raise ValueError(f"{path} is not the file digest wrote")
-        yield data
+    is missing or not what digest wrote.  The first pass checks each against the hash this build
+    wrote or the manifest holds, and notes the file's identity as read (output.read_owned); later
+    passes check that identity, which any write moves, instead of hashing tens of MB again.
+    write_parts changes nothing before its first pass ends, and a part changed between passes
+    fails the build, which is rolled back."""
+
+    def __init__(self, paths: list[str], journal: Journal):
+        self.paths, self.journal = paths, journal
+        self.checked: dict[str, tuple] = {}
+
+    def __call__(self):
+        for path in self.paths:
+            data, identity = read_owned(self.journal.output.folder, path)
+            if data is None or self.checked.get(path, ()) != identity and not self._as_written(path, data):
+                raise ValueError(f"{path} is not the file digest wrote")
+            self.checked[path] = identity
+            yield data
+
+    def _as_written(self, path: str, data: bytes) -> bool:
+        if path in self.checked:
+            return False  # changed since the first pass
+        expected = self.journal.hashes.get(path) or self.journal.output.owned.get(path)
+        return bool(expected) and hash_of(data) == expected
 
 
 @dataclass(frozen=True)

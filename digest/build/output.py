@@ -454,16 +454,21 @@ def _foreign_files(folder: Path) -> str:
     return next((name for name in names if not name.startswith(".") and name not in KEPT), "")
 
 
-def read_owned(folder: Path, relative: str) -> bytes | None:
-    """The bytes of a file in the output, not through a link at its own name; None when there is no
-    such regular file.  Callers check them against the hash they expect."""
+def read_owned(folder: Path, relative: str) -> tuple[bytes | None, tuple]:
+    """The bytes of a file in the output, not through a link at its own name (None when there is no
+    such regular file), and the file's identity as it was read: device, inode, size and the times of
+    its last change, which any write moves.  Callers check the bytes against the hash they expect."""
     try:
         fd = os.open(safe_join(folder, relative), os.O_RDONLY | os.O_NOFOLLOW)
     except OSError:
-        return None
+        return None, ()
     try:
         found = os.fstat(fd)
-        return _read_all(fd, found.st_size) if stat.S_ISREG(found.st_mode) else None
+        if not stat.S_ISREG(found.st_mode):
+            return None, ()
+        data = _read_all(fd, found.st_size)
+        after = os.fstat(fd)
+        return data, (after.st_dev, after.st_ino, after.st_size, after.st_mtime_ns, after.st_ctime_ns)
     finally:
         os.close(fd)
 
