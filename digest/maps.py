@@ -131,7 +131,8 @@ class Dot(NamedTuple):
 
 class View(NamedTuple):
     box: Box
-    context: tuple[Dot, ...]
+    context: tuple[tuple[str, Dot], ...]
+    """(code, dot) of the places drawn grey for orientation, marked ones included (see place_context)."""
     texture: tuple[tuple[float, float], ...]
     """(lon, lat) of every county of the provinces in question: drawn faint, they show where the
     provinces' towns are without drawing any line."""
@@ -156,10 +157,8 @@ def choose_view(located: list[Located]) -> View:
     else:
         box, around = own.frame, None
     box = widen(union([box] + [(loc.lon, loc.lat, loc.lon, loc.lat) for loc in located]))
-    marked = {loc.place.code for loc in located}
-    context = tuple(dot for code, dot in orientation_dots(around, box) if code not in marked)
     texture = () if one_city else faint_dots(frozenset(provinces), box)  # a city's districts are its grey dots
-    return View(box, context, texture)
+    return View(box, orientation_dots(around, box), texture)
 
 
 @lru_cache(maxsize=4096)
@@ -441,21 +440,25 @@ def place_markers(located: list[Located], proj: Projection) -> list[Marker]:
 
 
 class ContextDot(NamedTuple):
-    """An orientation dot as drawn: where, its label's box (None when it has no room) and its text."""
+    """An orientation dot as drawn: where, its label's box (None when it has no room), its text and
+    the code of its place."""
 
     x: float
     y: float
     label: Box | None
     text: str
+    code: str
 
 
 def place_context(view: View, proj: Projection, markers: list[Marker]) -> list[ContextDot]:
     """The orientation dots that stay clear of every marker and label, each with its label's box where
     one fits (None where it does not).  Where the dots and their labels go among themselves is worked
-    out once per frame (context_layout); here the dots a marker covers are left out and a label a
-    marker covers looks for another spot."""
+    out once per frame (context_layout); here the places marked and the dots a marker covers are left
+    out, and a label a marker covers looks for another spot."""
     marks = [circle_box(*m.at, MARKER + 3) for m in markers] + [m.label[0] for m in markers if m.label]
-    kept = [dot for dot in context_layout(view.context, proj) if clear_of(circle_box(dot.x, dot.y, 2.5), marks)]
+    marked = {m.place.code for m in markers}
+    kept = [dot for dot in context_layout(view.context, proj)
+            if dot.code not in marked and clear_of(circle_box(dot.x, dot.y, 2.5), marks)]
     moved = [dot.label is not None and not clear_of(dot.label, marks) for dot in kept]
     if not any(moved):
         return kept
@@ -473,22 +476,22 @@ def place_context(view: View, proj: Projection, markers: list[Marker]) -> list[C
 
 
 @lru_cache(maxsize=512)
-def context_layout(context: tuple[Dot, ...], proj: Projection) -> tuple[ContextDot, ...]:
+def context_layout(context: tuple[tuple[str, Dot], ...], proj: Projection) -> tuple[ContextDot, ...]:
     """The dots inside the map, each labelled where its label meets no other dot or label."""
     inner = _inner(proj)
     kept = []
-    for dot in context:
+    for code, dot in context:
         x, y = proj(dot.lon, dot.lat)
         box = circle_box(x, y, 2.5)
         if inner[0] <= box[0] and inner[1] <= box[1] and box[2] <= inner[2] and box[3] <= inner[3]:
-            kept.append((x, y, dot.label))
-    taken = Taken(circle_box(x, y, 3) for x, y, _ in kept)
+            kept.append((x, y, dot.label, code))
+    taken = Taken(circle_box(x, y, 3) for x, y, _, _ in kept)
     placed = []
-    for x, y, text in kept:
+    for x, y, text, code in kept:
         spot = find_spot(x, y, _context_size(text), (2,), 2.5, inner, taken)
         if spot:
             taken.add(spot[0])
-        placed.append(ContextDot(x, y, spot[0] if spot else None, text))
+        placed.append(ContextDot(x, y, spot[0] if spot else None, text, code))
     return tuple(placed)
 
 
@@ -531,7 +534,7 @@ def marker_svg(marker: Marker, number: int | None) -> str:
     return "".join(parts) + "</a>"
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=256)
 def texture_svg(texture: tuple[tuple[float, float], ...], proj: Projection) -> str:
     """The faint county dots, as one path of zero-length round-capped strokes (a few bytes a dot)."""
     if not texture:
@@ -541,7 +544,7 @@ def texture_svg(texture: tuple[tuple[float, float], ...], proj: Projection) -> s
 
 
 def context_svg(placed: list[ContextDot]) -> str:
-    return "".join(_context_dot_svg(*dot) for dot in placed)
+    return "".join(_context_dot_svg(dot.x, dot.y, dot.label, dot.text) for dot in placed)
 
 
 @lru_cache(maxsize=8192)

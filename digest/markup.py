@@ -1,9 +1,10 @@
 """Markdown → safe HTML: Python-Markdown, then the nh3 sanitiser.
 
 A body written in YAML may hold anything; only the tags and URL schemes
-allowed here reach the page.  Results are cached by text, so each body is
-converted once per process however many pages show it, and plain paragraphs,
-bold spans and simple lists (most news bodies) skip Markdown altogether.
+allowed here reach the page.  The latest results are cached by text, so a body
+shown on its entry's page and its digest's (which render together) is converted
+once, and plain paragraphs, bold spans and simple lists (most news bodies) skip
+Markdown altogether.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def problem(text: str) -> str:
     return ""
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=2048)  # a few chunks of pages: held by every render worker
 def to_html(text: str) -> str:
     plain = plain_paragraphs(text)
     if plain is not None:

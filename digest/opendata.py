@@ -48,7 +48,7 @@ def _record(entry: Entry) -> dict:
     found = _RECORDS.get(id(entry))
     if found is not None and found[0] is entry:
         return found[1]
-    if len(_RECORDS) >= 4096:
+    if len(_RECORDS) >= 512:
         _RECORDS.clear()
     record = {**schema.to_data(entry), "url": entry_path(entry), "digest": entry.digest_id}
     _RECORDS[id(entry)] = (entry, record)
