@@ -9,6 +9,7 @@ import os
 import tempfile
 import time
 from pathlib import Path
+from typing import BinaryIO, Callable
 
 from .errors import DigestError, Problem, display_path
 
@@ -23,8 +24,10 @@ FILE_MODE = 0o666 & ~_current_umask()
 DIR_MODE = 0o777 & ~_current_umask()
 
 
-def write_atomic(path: Path, data: bytes | str, durable: bool = True, scratch: Path | None = None) -> None:
-    """Write to a temporary file, fsync (when `durable`), then rename over `path`.
+def write_atomic(path: Path, data: bytes | str | list[bytes] | Callable[[BinaryIO], object], durable: bool = True,
+                 scratch: Path | None = None) -> None:
+    """Write `data` (its pieces one after another, or what it writes to the file given) to a
+    temporary file, fsync (when `durable`), then rename over `path`.
 
     Readers and killed processes never see a half-written file either way;
     `durable` also survives a power cut, at the cost of a disk flush per file.
@@ -37,7 +40,10 @@ def write_atomic(path: Path, data: bytes | str, durable: bool = True, scratch: P
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=scratch or path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if callable(data):
+                data(fh)
+            else:
+                fh.writelines([data] if isinstance(data, bytes) else data)
             if durable:
                 fh.flush()
                 os.fsync(fh.fileno())

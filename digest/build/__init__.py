@@ -172,6 +172,7 @@ def write(site_plan: SitePlan, place: Place, out: Output, previous: cache.BuildS
     with out.journal() as journal:
         rendered, elsewhere = render_pages(site_plan, journal, workers, meanwhile=lambda: (
             site_plan.settle() if unsettled else None, saving.write_files()))
+        site_plan.jobs = []  # rendered: their contexts, a fifth of the memory, make room for the manifest
         changed = bool(elsewhere or journal.written)
         files = publish(site_plan, journal, out, index=indexed and (changed or not previous.indexed))
         site_plan.state.indexed = site_plan.state.indexed or (indexed and previous.indexed and not changed)

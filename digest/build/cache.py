@@ -211,7 +211,8 @@ class StateWriter:
             self.write_files()
         files, self.state.files = self.state.files, {}
         try:
-            write_atomic(self.folder / "state.pickle", pickle.dumps((FORMAT, self.state), protocol=pickle.HIGHEST_PROTOCOL),
+            write_atomic(self.folder / "state.pickle",  # streamed: it comes when the build's memory is at its peak
+                         lambda fh: pickle.dump((FORMAT, self.state), fh, protocol=pickle.HIGHEST_PROTOCOL),
                          durable=False)
         finally:
             self.state.files = files

@@ -241,13 +241,15 @@ class Journal:
         except FileNotFoundError:
             self._log(NEW, MANIFEST)
         self._close_log()
-        text = MANIFEST_HEADER + "".join(f"{files[path]}  {path}\n" for path in sorted(files))
-        write_atomic(self.folder / COMMITTING, text, durable=False)
-        write_atomic(manifest, text, durable=False, scratch=self.folder)
+        # line by line: a site's manifest is MBs, and the build's memory is at its peak here
+        lines = [MANIFEST_HEADER.encode("utf-8")]
+        lines += [f"{files[path]}  {path}\n".encode("utf-8") for path in sorted(files)]
+        write_atomic(self.folder / COMMITTING, lines, durable=False)
+        write_atomic(manifest, lines, durable=False, scratch=self.folder)
         shutil.rmtree(self.folder, ignore_errors=True)
         with contextlib.suppress(OSError):
             self.folder.parent.rmdir()  # the journal folder, when no other build's journal is in it
-        return version_of(text.encode("utf-8"))
+        return version_of(lines)
 
     def _parents(self, relative: str, make: bool = True) -> None:
         """Make sure each folder on the way to `relative` is a real folder inside the output (a link
@@ -441,8 +443,15 @@ def hash_of(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=12).hexdigest()
 
 
-def version_of(manifest: bytes) -> str:
-    return hashlib.blake2b(manifest, digest_size=12).hexdigest() if manifest else ""
+def version_of(manifest: bytes | list[bytes]) -> str:
+    """The output's version: a hash of its manifest's bytes (given whole or as lines), '' for none."""
+    lines = [manifest] if isinstance(manifest, bytes) else manifest
+    if not any(lines):
+        return ""
+    digest = hashlib.blake2b(digest_size=12)
+    for line in lines:
+        digest.update(line)
+    return digest.hexdigest()
 
 
 def _foreign_files(folder: Path) -> str:
