@@ -534,7 +534,7 @@ def marker_svg(marker: Marker, number: int | None) -> str:
     return "".join(parts) + "</a>"
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=128)
 def texture_svg(texture: tuple[tuple[float, float], ...], proj: Projection) -> str:
     """The faint county dots, as one path of zero-length round-capped strokes (a few bytes a dot)."""
     if not texture:
@@ -547,7 +547,7 @@ def context_svg(placed: list[ContextDot]) -> str:
     return "".join(_context_dot_svg(dot.x, dot.y, dot.label, dot.text) for dot in placed)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def _context_dot_svg(x: float, y: float, label: Box | None, text: str) -> str:
     svg = f'<circle class="dm-ctx" cx="{num(x)}" cy="{num(y)}" r="2.5"/>'
     if label:

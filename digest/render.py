@@ -203,7 +203,7 @@ def iso_datetime(text: str) -> str:
 _PHRASE_END = re.compile(r"(?<=[,，、;；:：!！?？。])")
 
 
-@functools.lru_cache(maxsize=8192)  # a headline is on its entry's, theme's, city's and people's pages
+@functools.lru_cache(maxsize=2048)  # a headline shows on its entry's, theme's, city's and people's pages
 def phrases(text: str) -> Markup:
     """A headline as phrases that wrap whole (`<span class="phrase">`, inline blocks): a line breaks at
     its punctuation rather than inside a word (2026年首个工作日,| 浙江各地在忙啥), and a phrase wider
