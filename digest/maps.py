@@ -360,12 +360,12 @@ def find_spot(x: float, y: float, size: tuple[float, float], gaps: Sequence[floa
 
 
 class Taken:
-    """The boxes already on a map (markers, labels, dots).  Past GRID_FROM boxes they are also filed in
-    a grid of CELL px squares: each label tries up to 24 boxes against what is taken, and a map of a
+    """The boxes already on a map (markers, labels, dots).  From FILED_FROM boxes on they are also filed
+    in a grid of CELL px squares: each label tries up to 24 boxes against what is taken, and a map of a
     hundred places holds hundreds."""
 
     CELL = 48.0
-    GRID_FROM = 48
+    FILED_FROM = 48
 
     def __init__(self, boxes=()):
         self.boxes: list[Box] = []
@@ -383,7 +383,7 @@ class Taken:
         if self.cells is not None:
             for key in self._keys(box):
                 self.cells.setdefault(key, []).append(box)
-        elif len(self.boxes) >= self.GRID_FROM:
+        elif len(self.boxes) >= self.FILED_FROM:
             self.cells = {}
             for each in self.boxes:
                 for key in self._keys(each):
