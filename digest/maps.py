@@ -380,14 +380,14 @@ class Taken:
 
     def add(self, box: Box) -> None:
         self.boxes.append(box)
-        if self.cells is not None:
-            for key in self._keys(box):
-                self.cells.setdefault(key, []).append(box)
-        elif len(self.boxes) >= self.FILED_FROM:
+        if self.cells is None and len(self.boxes) >= self.FILED_FROM:
             self.cells = {}
-            for each in self.boxes:
-                for key in self._keys(each):
-                    self.cells.setdefault(key, []).append(each)
+            filing = self.boxes
+        else:
+            filing = [box] if self.cells is not None else []
+        for each in filing:
+            for key in self._keys(each):
+                self.cells.setdefault(key, []).append(each)
 
     def clear_of(self, box: Box) -> bool:
         """Whether `box` meets none of the boxes taken."""

@@ -172,7 +172,6 @@ def write(site_plan: SitePlan, place: Place, out: Output, previous: cache.BuildS
     with out.journal() as journal:
         rendered, elsewhere = render_pages(site_plan, journal, workers, meanwhile=lambda: (
             site_plan.settle() if unsettled else None, saving.write_files()))
-        site_plan.jobs = []  # rendered: their contexts, a fifth of the memory, make room for the manifest
         changed = bool(elsewhere or journal.written)
         files = publish(site_plan, journal, out, index=indexed and (changed or not previous.indexed))
         site_plan.state.indexed = site_plan.state.indexed or (indexed and previous.indexed and not changed)
@@ -299,16 +298,18 @@ class CheckedParts:
     def __call__(self):
         for path in self.paths:
             data, identity = read_owned(self.journal.output.folder, path)
-            if data is None or self.checked.get(path, ()) != identity and not self._as_written(path, data):
+            if data is None or not self._digests(path, data, identity):
                 raise ValueError(f"{path} is not the file digest wrote")
-            self.checked[path] = identity
             yield data
 
-    def _as_written(self, path: str, data: bytes) -> bool:
+    def _digests(self, path: str, data: bytes, identity: tuple) -> bool:
         if path in self.checked:
-            return False  # changed since the first pass
+            return self.checked[path] == identity  # a later pass: the file read and hashed before
         expected = self.journal.hashes.get(path) or self.journal.output.owned.get(path)
-        return bool(expected) and hash_of(data) == expected
+        if not expected or hash_of(data) != expected:
+            return False
+        self.checked[path] = identity
+        return True
 
 
 @dataclass(frozen=True)
